@@ -1,0 +1,488 @@
+/* sy-cli.c — the commands of shuyuan-cli
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A thin shell over the core: every command opens the store, calls the same functions the
+ * app calls, and prints. Human output follows the user's language; --json output is for
+ * scripts and stays the same whatever the language.
+ */
+#define G_LOG_DOMAIN "Shuyuan"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+
+#include "sy-cli.h"
+#include "sy-package.h"
+#include "sy-store.h"
+#include "sy-util.h"
+#include <json-c/json.h>
+
+typedef struct
+{
+  const char *prgname;
+  char       *data_dir;
+  SyStore    *store;
+} Cli;
+
+typedef int (*CommandFunc) (Cli *cli, int argc, char **argv);
+
+static int
+user_error (Cli        *cli,
+            const char *format,
+            ...) G_GNUC_PRINTF (2, 3);
+
+static int
+user_error (Cli        *cli,
+            const char *format,
+            ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* One line: a newline in a message would split it. */
+  g_strdelimit (msg, "\n", ' ');
+  g_printerr ("%s: %s\n", cli->prgname, msg);
+  return SY_CLI_USER_ERROR;
+}
+
+static int
+usage_error (Cli            *cli,
+             GOptionContext *context,
+             const char     *message)
+{
+  g_autofree char *help = context ? g_option_context_get_help (context, TRUE, NULL) : NULL;
+
+  g_printerr ("%s: %s\n", cli->prgname, message);
+  if (help)
+    g_printerr ("\n%s", help);
+  return SY_CLI_USAGE_ERROR;
+}
+
+/* Parses a command's options; on error prints usage and returns FALSE. */
+static gboolean
+parse_options (Cli            *cli,
+               GOptionContext *context,
+               int            *argc,
+               char         ***argv,
+               int            *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = usage_error (cli, context, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+open_store (Cli  *cli,
+            int  *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  cli->store = sy_store_new (cli->data_dir);
+  if (!sy_store_open (cli->store, NULL, &error))
+    {
+      *status = user_error (cli, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+print_json_array (GPtrArray *array,
+                  char     *(*to_json) (gpointer item))
+{
+  g_print ("[");
+  for (guint i = 0; i < array->len; i++)
+    {
+      g_autofree char *json = to_json (g_ptr_array_index (array, i));
+      g_print ("%s\n  %s", i ? "," : "", json);
+    }
+  g_print ("%s]\n", array->len ? "\n" : "");
+}
+
+/* ---- import ---- */
+
+static int
+cmd_import (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("PATH… — install course packages"));
+  int status = SY_CLI_OK;
+
+  g_option_context_set_summary (context,
+                                _("Installs course folders or .zip packages. A newer version "
+                                  "replaces the installed one and keeps learners' progress."));
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc < 2)
+    return usage_error (cli, context, _("Give at least one course folder or .zip."));
+  if (!open_store (cli, &status))
+    return status;
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (argv[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SyCourse) course = NULL;
+      SyImportOutcome outcome;
+      const char *title;
+
+      course = sy_store_import (cli->store, file, &outcome, NULL, &error);
+      if (course == NULL)
+        {
+          status = user_error (cli, "%s: %s", argv[i], error->message);
+          continue;
+        }
+
+      title = sy_text_get (sy_course_get_title (course), NULL);
+      switch (outcome)
+        {
+        case SY_IMPORT_INSTALLED:
+          g_print (_("Installed “%s” (%s, version %lld)\n"), title, sy_course_get_id (course),
+                   (long long) sy_course_get_version (course));
+          break;
+        case SY_IMPORT_UPDATED:
+          g_print (_("Updated “%s” to version %lld\n"), title,
+                   (long long) sy_course_get_version (course));
+          break;
+        case SY_IMPORT_UNCHANGED:
+        default:
+          g_print (_("“%s” version %lld is already installed\n"), title,
+                   (long long) sy_course_get_version (course));
+          break;
+        }
+    }
+  return status;
+}
+
+/* ---- courses ---- */
+
+static char *
+course_summary_json (gpointer course)
+{
+  return sy_course_to_json (course, FALSE);
+}
+
+static int
+cmd_courses (Cli   *cli,
+             int    argc,
+             char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— list installed courses"));
+  g_autoptr(GPtrArray) courses = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (cli, context, _("This command takes no arguments."));
+  if (!open_store (cli, &status))
+    return status;
+
+  if (!(courses = sy_store_list_courses (cli->store, NULL, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+
+  if (json)
+    {
+      print_json_array (courses, course_summary_json);
+      return SY_CLI_OK;
+    }
+
+  if (courses->len == 0)
+    {
+      g_print (_("No courses installed. Add one with: %s import PATH\n"), cli->prgname);
+      return SY_CLI_OK;
+    }
+  for (guint i = 0; i < courses->len; i++)
+    {
+      SyCourse *course = g_ptr_array_index (courses, i);
+
+      g_print ("%-32s  v%-3lld  %-16s  %5.1f h  %3u  %s\n",
+               sy_course_get_id (course), (long long) sy_course_get_version (course),
+               sy_course_get_programme (course), sy_course_get_class_hours (course),
+               sy_course_get_n_items (course),
+               sy_text_get (sy_course_get_title (course), NULL));
+    }
+  return SY_CLI_OK;
+}
+
+/* ---- course ---- */
+
+static const char *
+item_type_display (SyItemType type)
+{
+  switch (type)
+    {
+    case SY_ITEM_LESSON: return _("Lesson");
+    case SY_ITEM_QUIZ: return _("Quiz");
+    case SY_ITEM_SURVEY: return _("Survey");
+    case SY_ITEM_PUZZLE: return _("Puzzle");
+    default: return "";
+    }
+}
+
+static int
+cmd_course (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ID — show a course"));
+  g_autoptr(SyCourse) course = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *modules;
+  SyText *description;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (cli, context, _("Give one course id (see the courses command)."));
+  if (!open_store (cli, &status))
+    return status;
+
+  if (!(course = sy_store_get_course (cli->store, argv[1], NULL, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+
+  if (json)
+    {
+      g_autofree char *out = sy_course_to_json (course, TRUE);
+      g_print ("%s\n", out);
+      return SY_CLI_OK;
+    }
+
+  g_print ("%s\n", sy_text_get (sy_course_get_title (course), NULL));
+  if ((description = sy_course_get_description (course)))
+    g_print ("%s\n", sy_text_get (description, NULL));
+  g_print (_("Id: %s, version %lld\n"), sy_course_get_id (course),
+           (long long) sy_course_get_version (course));
+  g_print (_("Programme: %s\n"), sy_programme_display_name (sy_course_get_programme (course)));
+  g_print (_("Class hours: %g, credits: %g\n"), sy_course_get_class_hours (course),
+           sy_course_get_credits (course));
+
+  modules = sy_course_get_modules (course);
+  for (guint i = 0; i < modules->len; i++)
+    {
+      SyModule *module = g_ptr_array_index (modules, i);
+
+      g_print ("\n%s\n", sy_text_get (module->title, NULL));
+      for (guint j = 0; j < module->items->len; j++)
+        {
+          SyItem *item = g_ptr_array_index (module->items, j);
+
+          g_print ("  %-8s  %-24s  %s\n", item_type_display (item->type), item->id,
+                   sy_text_get (item->title, NULL));
+        }
+    }
+  return SY_CLI_OK;
+}
+
+/* ---- learners ---- */
+
+static char *
+learner_json (gpointer data)
+{
+  SyLearner *learner = data;
+  json_object *obj = json_object_new_object ();
+  char *ret;
+
+  json_object_object_add (obj, "uuid", json_object_new_string (sy_learner_get_uuid (learner)));
+  json_object_object_add (obj, "name", json_object_new_string (sy_learner_get_name (learner)));
+  json_object_object_add (obj, "role",
+                          json_object_new_string (sy_role_to_string (sy_learner_get_role (learner))));
+  if (sy_learner_get_external_id (learner))
+    json_object_object_add (obj, "external_id",
+                            json_object_new_string (sy_learner_get_external_id (learner)));
+  json_object_object_add (obj, "created", json_object_new_string (sy_learner_get_created (learner)));
+  ret = g_strdup (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_SPACED |
+                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put (obj);
+  return ret;
+}
+
+static int
+cmd_learners_add (Cli   *cli,
+                  int    argc,
+                  char **argv)
+{
+  g_autofree char *role_str = NULL;
+  GOptionEntry entries[] = {
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role_str,
+      N_("learner (the default), teacher or coordinator"), N_("ROLE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME — add a learner"));
+  g_autoptr(SyLearner) learner = NULL;
+  g_autoptr(GError) error = NULL;
+  SyRole role = SY_ROLE_LEARNER;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (cli, context, _("Give one name (quote it if it has spaces)."));
+  if (role_str && !sy_role_from_string (role_str, &role))
+    return usage_error (cli, context, _("The role is learner, teacher or coordinator."));
+  if (!open_store (cli, &status))
+    return status;
+
+  if (!(learner = sy_store_add_learner (cli->store, argv[1], role, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+
+  g_print ("%s\n", sy_learner_get_uuid (learner));
+  return SY_CLI_OK;
+}
+
+static int
+cmd_learners (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GPtrArray) learners = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  if (argc > 1 && g_str_equal (argv[1], "add"))
+    return cmd_learners_add (cli, argc - 1, argv + 1);
+
+  context = g_option_context_new (_("[add NAME] — list or add learners"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (cli, context, _("Unknown learners command; use “learners” or “learners add NAME”."));
+  if (!open_store (cli, &status))
+    return status;
+
+  if (!(learners = sy_store_list_learners (cli->store, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+
+  if (json)
+    {
+      print_json_array (learners, learner_json);
+      return SY_CLI_OK;
+    }
+  if (learners->len == 0)
+    {
+      g_print (_("No learners yet. Add one with: %s learners add NAME\n"), cli->prgname);
+      return SY_CLI_OK;
+    }
+  for (guint i = 0; i < learners->len; i++)
+    {
+      SyLearner *learner = g_ptr_array_index (learners, i);
+
+      g_print ("%s  %-12s  %s\n", sy_learner_get_uuid (learner),
+               sy_role_to_string (sy_learner_get_role (learner)), sy_learner_get_name (learner));
+    }
+  return SY_CLI_OK;
+}
+
+/* ---- dispatch ---- */
+
+static const struct {
+  const char  *name;
+  CommandFunc  func;
+  const char  *summary;
+} commands[] = {
+  { "import",   cmd_import,   N_("Install course folders or .zip packages") },
+  { "courses",  cmd_courses,  N_("List installed courses") },
+  { "course",   cmd_course,   N_("Show one course with its modules and items") },
+  { "learners", cmd_learners, N_("List learners, or add one with “learners add NAME”") },
+};
+
+static char *
+commands_help (void)
+{
+  GString *s = g_string_new (_("Commands:"));
+
+  g_string_append_c (s, '\n');
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (s, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  return g_string_free (s, FALSE);
+}
+
+int
+sy_cli_run (int   argc,
+            char *argv[])
+{
+  g_autofree char *data_dir = NULL;
+  g_autofree char *help = commands_help ();
+  gboolean version = FALSE;
+  GOptionEntry entries[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
+      N_("Keep data in DIR (default: $XDG_DATA_HOME/shuyuan)"), N_("DIR") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("COMMAND [ARGS…]"));
+  Cli cli = { "shuyuan-cli", NULL, NULL };
+  int status = SY_CLI_USAGE_ERROR;
+
+  g_set_prgname (cli.prgname);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_description (context, help);
+  /* Options after the command belong to the command. */
+  g_option_context_set_strict_posix (context, TRUE);
+
+  if (!parse_options (&cli, context, &argc, &argv, &status))
+    return status;
+  if (version)
+    {
+      g_print ("shuyuan-cli %s\n", PACKAGE_VERSION);
+      return SY_CLI_OK;
+    }
+  if (argc < 2)
+    return usage_error (&cli, context, _("Give a command."));
+
+  cli.data_dir = data_dir ? g_strdup (data_dir) : sy_default_data_dir ();
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      {
+        g_autofree char *prgname = g_strdup_printf ("%s %s", cli.prgname, commands[i].name);
+
+        g_set_prgname (prgname);
+        status = commands[i].func (&cli, argc - 1, argv + 1);
+        g_clear_object (&cli.store);
+        g_free (cli.data_dir);
+        return status;
+      }
+
+  g_free (cli.data_dir);
+  {
+    g_autofree char *msg = g_strdup_printf (_("Unknown command “%s”."), argv[1]);
+    return usage_error (&cli, context, msg);
+  }
+}

@@ -1,0 +1,93 @@
+/* sy-store-private.h — shared by the store's files and its tests
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "sy-store.h"
+
+G_BEGIN_DECLS
+
+#define SY_STORE_SCHEMA_VERSION 1
+#define SY_STORE_DB_NAME "shuyuan.db"
+#define SY_STORE_CONTENT_DIR "courses"
+
+/* Runs on the store's worker thread, the only thread that touches @db. Returns the
+ * result of the job (freed with the job's result_free if nobody takes it), or NULL with
+ * @error set. */
+typedef gpointer (*SyStoreJobFunc) (SyStore       *self,
+                                    sqlite3       *db,
+                                    gpointer       data,
+                                    GCancellable  *cancellable,
+                                    GError       **error);
+
+void      _sy_store_queue        (SyStore         *self,
+                                  SyStoreJobFunc   func,
+                                  gpointer         data,
+                                  GDestroyNotify   data_free,
+                                  GDestroyNotify   result_free,
+                                  gpointer         source_tag,
+                                  GCancellable    *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer         user_data);
+gpointer  _sy_store_finish       (SyStore         *self,
+                                  GAsyncResult    *result,
+                                  gpointer         source_tag,
+                                  GError         **error);
+gpointer  _sy_store_run          (SyStore         *self,
+                                  SyStoreJobFunc   func,
+                                  gpointer         data,
+                                  GDestroyNotify   data_free,
+                                  GDestroyNotify   result_free,
+                                  GCancellable    *cancellable,
+                                  GError         **error);
+
+gboolean  _sy_store_migrate      (sqlite3         *db,
+                                  int              target_version,
+                                  GError         **error);
+gboolean  _sy_store_exec         (sqlite3         *db,
+                                  const char      *sql,
+                                  GError         **error);
+gboolean  _sy_store_db_error     (sqlite3         *db,
+                                  GError         **error);
+char     *_sy_store_now          (void);
+char     *_sy_store_content_path (SyStore         *self,
+                                  const char      *name);
+
+/* sy-store-courses.c */
+gpointer  _sy_store_do_import       (SyStore *self, sqlite3 *db, gpointer data,
+                                     GCancellable *cancellable, GError **error);
+gpointer  _sy_store_do_list_courses (SyStore *self, sqlite3 *db, gpointer data,
+                                     GCancellable *cancellable, GError **error);
+gpointer  _sy_store_do_get_course   (SyStore *self, sqlite3 *db, gpointer data,
+                                     GCancellable *cancellable, GError **error);
+gboolean  _sy_store_collect_garbage (SyStore *self, sqlite3 *db, GError **error);
+
+typedef struct
+{
+  SyCourse        *course;
+  SyImportOutcome  outcome;
+} SyImportResult;
+
+void      _sy_import_result_free    (SyImportResult *result);
+
+/* Every job but open needs the database; the worker passes it as @db. */
+#define REQUIRE_OPEN(db, error) G_STMT_START {                              \
+    if ((db) == NULL)                                                        \
+      {                                                                      \
+        g_set_error_literal ((error), SY_STORE_ERROR, SY_STORE_ERROR_OPEN,   \
+                             _("The store is not open."));                   \
+        return NULL;                                                         \
+      }                                                                      \
+  } G_STMT_END
+
+typedef struct
+{
+  char *course_id;
+  char *learner_uuid;
+} GetCourse;
+
+G_END_DECLS
