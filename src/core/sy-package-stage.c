@@ -454,13 +454,16 @@ stage_zip (Stager      *s,
   GStatBuf st;
   int r;
 
-  archive_read_support_format_zip (a);
+  /* The central directory is what zip tools show and trust; reading local headers alone
+   * can be fooled by entries that disagree with it. */
+  archive_read_support_format_zip_seekable (a);
   archive_read_support_filter_none (a);
 
   if (archive_read_open_filename (a, zip_path, READ_BLOCK) != ARCHIVE_OK)
     {
       _sy_package_error (error, SY_PACKAGE_ERROR_CORRUPT, s->source_name, NULL,
-                         _("this is not a .zip Shuyuan can read (%s)."),
+                         _("the file is damaged or is not a .zip (%s). If it was copied, "
+                           "copy it again."),
                          archive_error_string (a));
       goto out;
     }

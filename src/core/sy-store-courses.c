@@ -413,7 +413,8 @@ _sy_store_do_import (SyStore       *self,
       return NULL;
     }
 
-  if (!(root = sy_package_stage (source, staging, NULL, &sha256, cancellable, error)) ||
+  if (!(root = sy_package_stage (source, staging, _sy_store_get_package_limits (self),
+                                 &sha256, cancellable, error)) ||
       !(course = sy_package_load (root, error)))
     goto out;
   course->sha256 = g_strdup (sha256);

@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "sy-package.h"
 #include "sy-store.h"
 
 G_BEGIN_DECLS
@@ -56,6 +57,9 @@ gboolean  _sy_store_db_error     (sqlite3         *db,
 char     *_sy_store_now          (void);
 char     *_sy_store_content_path (SyStore         *self,
                                   const char      *name);
+void      _sy_store_set_package_limits (SyStore               *self,
+                                        const SyPackageLimits *limits);
+const SyPackageLimits *_sy_store_get_package_limits (SyStore *self);
 
 /* sy-store-courses.c */
 gpointer  _sy_store_do_import       (SyStore *self, sqlite3 *db, gpointer data,

@@ -33,6 +33,8 @@ struct _SyStore
   char     *device_id;
   Worker   *worker;
   GThread  *thread;
+
+  SyPackageLimits limits;
 };
 
 typedef struct
@@ -159,7 +161,22 @@ sy_store_new (const char *data_dir)
 
   self = g_object_new (SY_TYPE_STORE, NULL);
   self->data_dir = g_strdup (data_dir);
+  self->limits = *sy_package_default_limits ();
   return self;
+}
+
+/* For tests: smaller bounds make the size checks cheap to exercise. Call before any job. */
+void
+_sy_store_set_package_limits (SyStore               *self,
+                              const SyPackageLimits *limits)
+{
+  self->limits = *limits;
+}
+
+const SyPackageLimits *
+_sy_store_get_package_limits (SyStore *self)
+{
+  return &self->limits;
 }
 
 const char *

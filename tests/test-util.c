@@ -1,0 +1,276 @@
+/* test-util.c
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <glib/gstdio.h>
+
+#include "test-util.h"
+
+/* For g_ptr_array_sort(), which passes pointers to the elements. */
+int
+test_compare_strings (gconstpointer a,
+                      gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+char *
+test_make_temp_dir (const char *prefix)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmpl = g_strdup_printf ("%s-XXXXXX", prefix);
+  char *dir = g_dir_make_tmp (tmpl, &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+char *
+test_samples_dir (void)
+{
+  const char *env = g_getenv ("SHUYUAN_SAMPLES");
+
+  return g_strdup (env ? env : SAMPLE_COURSES_SRCDIR);
+}
+
+void
+test_write_file (const char *dir,
+                 const char *path,
+                 const char *contents)
+{
+  g_autofree char *full = g_build_filename (dir, path, NULL);
+  g_autofree char *parent = g_path_get_dirname (full);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_file_set_contents (full, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* Rewrites the Unix mode kept in the central directory entry of @name. */
+static void
+patch_central_mode (const char *zip_path,
+                    const char *name,
+                    guint32     mode)
+{
+  g_autofree char *data = NULL;
+  gsize len, name_len = strlen (name);
+  gboolean patched = FALSE;
+
+  g_assert_true (g_file_get_contents (zip_path, &data, &len, NULL));
+  for (gsize i = 0; i + 46 + name_len <= len; i++)
+    {
+      guint8 *p = (guint8 *) data + i;
+
+      if (memcmp (p, "PK\1\2", 4) == 0 && (gsize) (p[28] | p[29] << 8) == name_len &&
+          memcmp (p + 46, name, name_len) == 0)
+        {
+          guint32 attr = mode << 16;
+
+          p[5] = 3;   /* made by: Unix */
+          p[38] = attr & 0xff;
+          p[39] = (attr >> 8) & 0xff;
+          p[40] = (attr >> 16) & 0xff;
+          p[41] = (attr >> 24) & 0xff;
+          patched = TRUE;
+        }
+    }
+  g_assert_true (patched);
+  g_assert_true (g_file_set_contents (zip_path, data, len, NULL));
+}
+
+void
+test_write_zip (const char      *zip_path,
+                const TestEntry *entries,
+                guint            n_entries)
+{
+  struct archive *a = archive_write_new ();
+
+  g_assert_cmpint (archive_write_set_format_zip (a), ==, ARCHIVE_OK);
+  g_assert_cmpint (archive_write_open_filename (a, zip_path), ==, ARCHIVE_OK);
+
+  for (guint i = 0; i < n_entries; i++)
+    {
+      const TestEntry *e = &entries[i];
+      struct archive_entry *entry = archive_entry_new ();
+      gsize size = e->size ? e->size : (e->contents ? strlen (e->contents) : 0);
+
+      archive_entry_set_pathname (entry, e->path);
+      archive_entry_set_mtime (entry, 1700000000, 0);
+      switch (e->type)
+        {
+        case TEST_ENTRY_FILE:
+          archive_entry_set_filetype (entry, AE_IFREG);
+          archive_entry_set_perm (entry, 0644);
+          archive_entry_set_size (entry, size);
+          break;
+        case TEST_ENTRY_DIR:
+          archive_entry_set_filetype (entry, AE_IFDIR);
+          archive_entry_set_perm (entry, 0755);
+          break;
+        case TEST_ENTRY_SYMLINK:
+          archive_entry_set_filetype (entry, AE_IFLNK);
+          archive_entry_set_perm (entry, 0777);
+          archive_entry_set_symlink (entry, e->contents);
+          break;
+        case TEST_ENTRY_HARDLINK:
+          archive_entry_set_filetype (entry, AE_IFREG);
+          archive_entry_set_perm (entry, 0644);
+          archive_entry_set_hardlink (entry, e->contents);
+          break;
+        case TEST_ENTRY_CHARDEV:
+          /* libarchive will not write one; a regular entry is patched below */
+          archive_entry_set_filetype (entry, AE_IFREG);
+          archive_entry_set_perm (entry, 0644);
+          archive_entry_set_size (entry, 0);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_assert_cmpint (archive_write_header (a, entry), ==, ARCHIVE_OK);
+      if (e->type == TEST_ENTRY_FILE)
+        {
+          if (e->contents != NULL && e->size == 0)
+            g_assert_cmpint (archive_write_data (a, e->contents, size), ==, (la_ssize_t) size);
+          else
+            {
+              g_autofree char *zeros = g_malloc0 (1024 * 1024);
+
+              for (gsize done = 0; done < size;)
+                {
+                  gsize n = MIN (size - done, 1024 * 1024);
+                  g_assert_cmpint (archive_write_data (a, zeros, n), ==, (la_ssize_t) n);
+                  done += n;
+                }
+            }
+        }
+      archive_entry_free (entry);
+    }
+
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_write_free (a);
+
+  for (guint i = 0; i < n_entries; i++)
+    if (entries[i].type == TEST_ENTRY_CHARDEV)
+      patch_central_mode (zip_path, entries[i].path, 0020644);
+}
+
+static void
+zip_folder_rec (struct archive *a,
+                const char     *root,
+                const char     *rel,
+                const char     *prefix)
+{
+  g_autofree char *path = g_build_filename (root, rel, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)))
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, test_compare_strings);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *n = g_ptr_array_index (names, i);
+      g_autofree char *child_rel = rel[0] ? g_build_filename (rel, n, NULL) : g_strdup (n);
+      g_autofree char *child = g_build_filename (root, child_rel, NULL);
+      g_autofree char *entry_name = prefix ? g_build_filename (prefix, child_rel, NULL)
+                                           : g_strdup (child_rel);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        zip_folder_rec (a, root, child_rel, prefix);
+      else
+        {
+          g_autofree char *contents = NULL;
+          gsize len;
+          struct archive_entry *entry = archive_entry_new ();
+
+          g_assert_true (g_file_get_contents (child, &contents, &len, NULL));
+          archive_entry_set_pathname (entry, entry_name);
+          archive_entry_set_filetype (entry, AE_IFREG);
+          archive_entry_set_perm (entry, 0644);
+          archive_entry_set_size (entry, len);
+          g_assert_cmpint (archive_write_header (a, entry), ==, ARCHIVE_OK);
+          g_assert_cmpint (archive_write_data (a, contents, len), ==, (la_ssize_t) len);
+          archive_entry_free (entry);
+        }
+    }
+}
+
+/* Zips @folder's contents, inside a folder @prefix if not NULL (as zip tools often do). */
+void
+test_zip_folder (const char *folder,
+                 const char *prefix,
+                 const char *zip_path)
+{
+  struct archive *a = archive_write_new ();
+
+  g_assert_cmpint (archive_write_set_format_zip (a), ==, ARCHIVE_OK);
+  g_assert_cmpint (archive_write_open_filename (a, zip_path), ==, ARCHIVE_OK);
+  zip_folder_rec (a, folder, "", prefix);
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_write_free (a);
+}
+
+void
+test_copy_tree (const char *from,
+                const char *to)
+{
+  g_autoptr(GDir) dir = g_dir_open (from, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir_with_parents (to, 0755), ==, 0);
+  while ((name = g_dir_read_name (dir)))
+    {
+      g_autofree char *src = g_build_filename (from, name, NULL);
+      g_autofree char *dst = g_build_filename (to, name, NULL);
+
+      if (g_file_test (src, G_FILE_TEST_IS_DIR))
+        test_copy_tree (src, dst);
+      else
+        {
+          g_autofree char *contents = NULL;
+          gsize len;
+
+          g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
+          g_assert_true (g_file_set_contents (dst, contents, len, NULL));
+        }
+    }
+}
+
+/* Sorted names under @path, recursively, one per line: a fingerprint of a folder. */
+char *
+test_list_dir (const char *path)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  GString *out = g_string_new (NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return g_string_free (out, FALSE);
+  while ((name = g_dir_read_name (dir)))
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, test_compare_strings);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *child = g_build_filename (path, g_ptr_array_index (names, i), NULL);
+      g_string_append_printf (out, "%s\n", (char *) g_ptr_array_index (names, i));
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        {
+          g_autofree char *sub = test_list_dir (child);
+          g_auto(GStrv) lines = g_strsplit (sub, "\n", -1);
+          for (guint j = 0; lines[j] && lines[j][0]; j++)
+            g_string_append_printf (out, "%s/%s\n", (char *) g_ptr_array_index (names, i), lines[j]);
+        }
+    }
+  return g_string_free (out, FALSE);
+}

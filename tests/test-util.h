@@ -1,0 +1,46 @@
+/* test-util.h — helpers shared by the core test programs
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TEST_ENTRY_FILE,
+  TEST_ENTRY_DIR,
+  TEST_ENTRY_SYMLINK,
+  TEST_ENTRY_HARDLINK,
+  TEST_ENTRY_CHARDEV,
+} TestEntryType;
+
+typedef struct
+{
+  const char    *path;
+  TestEntryType  type;
+  const char    *contents;   /* file contents, or the link target */
+  gsize          size;       /* 0: strlen (contents); else that many bytes (zeros if no contents) */
+} TestEntry;
+
+int     test_compare_strings    (gconstpointer     a,
+                                 gconstpointer     b);
+char   *test_make_temp_dir      (const char       *prefix);
+char   *test_samples_dir        (void);
+void    test_write_file         (const char       *dir,
+                                 const char       *path,
+                                 const char       *contents);
+void    test_write_zip          (const char       *zip_path,
+                                 const TestEntry  *entries,
+                                 guint             n_entries);
+void    test_zip_folder         (const char       *folder,
+                                 const char       *prefix,
+                                 const char       *zip_path);
+void    test_copy_tree          (const char       *from,
+                                 const char       *to);
+char   *test_list_dir           (const char       *path);
+
+G_END_DECLS
