@@ -754,7 +754,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/package/samples/import", test_samples_import);
   g_test_add_func ("/package/samples/zip-equals-folder", test_samples_zip);

@@ -1,0 +1,232 @@
+/* test-cli.c — shuyuan-cli through the real binary: output, JSON, exit statuses
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <json-c/json.h>
+
+#include "sy-util.h"
+#include "test-util.h"
+
+typedef struct
+{
+  char *data_dir;
+  char *out;
+  char *err;
+  int   status;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->data_dir = test_make_temp_dir ("cli");
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  sy_rm_rf (f->data_dir, NULL);
+  g_free (f->data_dir);
+  g_free (f->out);
+  g_free (f->err);
+}
+
+/* Runs shuyuan-cli --data-dir DIR ARGS… with @language (NULL: English). */
+static int
+run (Fixture    *f,
+     const char *language,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("SHUYUAN_CLI"));
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, f->data_dir);
+  va_start (args, language);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
+  envp = g_environ_setenv (envp, "LANGUAGE", language ? language : "en", TRUE);
+
+  g_clear_pointer (&f->out, g_free);
+  g_clear_pointer (&f->err, g_free);
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &f->out, &f->err, &f->status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (f->status));
+  return WEXITSTATUS (f->status);
+}
+
+static char *
+sample (const char *name)
+{
+  g_autofree char *samples = test_samples_dir ();
+  return g_build_filename (samples, name, NULL);
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p; p++)
+    n += *p == '\n';
+  return n;
+}
+
+static void
+test_import_and_list (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *doctor = sample ("village-doctor-hygiene");
+  g_autofree char *coding = sample ("coding-for-kids");
+  g_autofree char *retail = sample ("retail-bookkeeping");
+  json_object *courses, *course, *modules;
+
+  g_assert_cmpint (run (f, NULL, "import", doctor, coding, retail, NULL), ==, 0);
+  g_assert_cmpuint (count_lines (f->out), ==, 3);
+  g_assert_nonnull (strstr (f->out, "Installed “Village doctor"));
+  g_assert_cmpstr (f->err, ==, "");
+
+  g_assert_cmpint (run (f, NULL, "import", retail, NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "already installed"));
+
+  g_assert_cmpint (run (f, NULL, "courses", "--json", NULL), ==, 0);
+  courses = json_tokener_parse (f->out);
+  g_assert_nonnull (courses);
+  g_assert_cmpuint (json_object_array_length (courses), ==, 3);
+  course = json_object_array_get_idx (courses, 0);
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (course, "id")), ==,
+                   "cfk-sequences-loops");
+  g_assert_cmpint (json_object_get_int (json_object_object_get (course, "version")), ==, 1);
+  g_assert_cmpint (json_object_get_int (json_object_object_get (course, "items")), >, 4);
+  json_object_put (courses);
+
+  g_assert_cmpint (run (f, NULL, "courses", NULL), ==, 0);
+  g_assert_cmpuint (count_lines (f->out), ==, 3);
+  g_assert_nonnull (strstr (f->out, "retail-bookkeeping-pricing"));
+
+  g_assert_cmpint (run (f, NULL, "course", "vd-hand-hygiene-cold-chain", "--json", NULL), ==, 0);
+  course = json_tokener_parse (f->out);
+  g_assert_nonnull (course);
+  modules = json_object_object_get (course, "modules");
+  g_assert_cmpuint (json_object_array_length (modules), >=, 2);
+  json_object_put (course);
+
+  g_assert_cmpint (run (f, NULL, "course", "vd-hand-hygiene-cold-chain", NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "Lesson"));
+  g_assert_nonnull (strstr (f->out, "Quiz"));
+}
+
+static void
+test_chinese_output (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *doctor = sample ("village-doctor-hygiene");
+
+  g_assert_cmpint (run (f, "zh_CN", "import", doctor, NULL), ==, 0);
+  g_assert_cmpint (run (f, "zh_CN", "courses", NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "乡村医生：手卫生与疫苗冷链"));
+  g_assert_cmpint (run (f, "en", "courses", NULL), ==, 0);
+  g_assert_null (strstr (f->out, "乡村医生"));
+}
+
+static void
+test_learners (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *uuid = NULL;
+  json_object *learners, *first;
+
+  g_assert_cmpint (run (f, NULL, "learners", NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "No learners yet"));
+
+  g_assert_cmpint (run (f, NULL, "learners", "add", "刘医生", "--role", "teacher", NULL), ==, 0);
+  uuid = g_strstrip (g_strdup (f->out));
+  g_assert_true (g_uuid_string_is_valid (uuid));
+
+  g_assert_cmpint (run (f, NULL, "learners", "add", "Wang Fang", NULL), ==, 0);
+
+  g_assert_cmpint (run (f, NULL, "learners", "--json", NULL), ==, 0);
+  learners = json_tokener_parse (f->out);
+  g_assert_nonnull (learners);
+  g_assert_cmpuint (json_object_array_length (learners), ==, 2);
+  first = json_object_array_get_idx (learners, 1);
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (first, "name")), ==, "刘医生");
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (first, "role")), ==, "teacher");
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (first, "uuid")), ==, uuid);
+  json_object_put (learners);
+}
+
+/* User errors: status 1 and exactly one line on stderr that says what is wrong. */
+static void
+test_user_errors (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *bad = g_build_filename (f->data_dir, "bad-course", NULL);
+  g_autofree char *store = g_build_filename (f->data_dir, "store", NULL);
+
+  test_write_file (bad, "course.json", "{\"format\": 1, \"id\": \"bad\"}");
+
+  g_assert_cmpint (run (f, NULL, "import", bad, NULL), ==, 1);
+  g_assert_cmpuint (count_lines (f->err), ==, 1);
+  g_assert_nonnull (strstr (f->err, "course.json: version"));
+  g_assert_cmpstr (f->out, ==, "");
+
+  g_assert_cmpint (run (f, NULL, "import", "/nonexistent/course", NULL), ==, 1);
+  g_assert_cmpuint (count_lines (f->err), ==, 1);
+
+  g_assert_cmpint (run (f, NULL, "course", "no-such-course", NULL), ==, 1);
+  g_assert_cmpuint (count_lines (f->err), ==, 1);
+  g_assert_nonnull (strstr (f->err, "no-such-course"));
+
+  g_assert_cmpint (run (f, NULL, "learners", "add", "   ", NULL), ==, 1);
+  g_assert_cmpuint (count_lines (f->err), ==, 1);
+}
+
+static void
+test_usage_errors (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_assert_cmpint (run (f, NULL, NULL), ==, 2);
+  g_assert_cmpint (run (f, NULL, "frobnicate", NULL), ==, 2);
+  g_assert_nonnull (strstr (f->err, "frobnicate"));
+  g_assert_cmpint (run (f, NULL, "import", NULL), ==, 2);
+  g_assert_cmpint (run (f, NULL, "courses", "--bogus", NULL), ==, 2);
+  g_assert_cmpint (run (f, NULL, "learners", "add", "A", "--role", "king", NULL), ==, 2);
+  g_assert_cmpint (run (f, NULL, "course", NULL), ==, 2);
+
+  g_assert_cmpint (run (f, NULL, "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "import"));
+  g_assert_cmpint (run (f, NULL, "--version", NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, PACKAGE_VERSION));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_nonnull (g_getenv ("SHUYUAN_CLI"));
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/cli/import-and-list", test_import_and_list);
+  ADD ("/cli/chinese-output", test_chinese_output);
+  ADD ("/cli/learners", test_learners);
+  ADD ("/cli/user-errors", test_user_errors);
+  ADD ("/cli/usage-errors", test_usage_errors);
+#undef ADD
+
+  return g_test_run ();
+}
