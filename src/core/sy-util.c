@@ -17,12 +17,16 @@
 /**
  * sy_core_init:
  *
- * Binds the core's message catalogue. Call once from main(), after setlocale().
+ * Binds the message catalogue. Call once from main(), after setlocale().
+ * `SHUYUAN_LOCALEDIR` points an uninstalled build (./dev run, the tests) at the catalogues
+ * in its build folder.
  */
 void
 sy_core_init (void)
 {
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  const char *localedir = g_getenv ("SHUYUAN_LOCALEDIR");
+
+  bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 }
 
