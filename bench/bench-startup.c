@@ -78,7 +78,10 @@ run_once (Subject *s)
     n = read (fds[0], &byte, 1);
   while (n < 0 && errno == EINTR);
   if (n == 1)
-    g_array_append_val (s->ms, ((double) (g_get_monotonic_time () - start) / 1000));
+    {
+      double ms = (g_get_monotonic_time () - start) / 1000.0;
+      g_array_append_val (s->ms, ms);
+    }
   else
     g_printerr ("%s did not report a frame\n", s->name);
   close (fds[0]);

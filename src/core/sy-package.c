@@ -555,6 +555,34 @@ check_answer_id (Ctx         *c,
   return TRUE;
 }
 
+/* The fields every quiz and survey question has: known fields only, a type from @types,
+ * a prompt. */
+static gboolean
+check_question_head (Ctx                *c,
+                     json_object        *q,
+                     const char         *p,
+                     const char * const *fields,
+                     const char * const *types,
+                     const char        **type)
+{
+  json_object *type_obj;
+
+  if (!check_known_fields (c, q, p, fields) ||
+      !get_member (c, q, p, "type", json_type_string, TRUE, &type_obj) ||
+      !get_text (c, q, p, "prompt", TRUE, NULL))
+    return FALSE;
+
+  *type = json_object_get_string (type_obj);
+  if (!g_strv_contains (types, *type))
+    {
+      g_autofree char *field = field_path (p, "type");
+      g_autofree char *list = g_strjoinv (", ", (char **) types);
+      return FAIL (c, SY_PACKAGE_ERROR_INVALID_FIELD, field,
+                   _("unknown question type “%s”. Use one of: %s."), *type, list);
+    }
+  return TRUE;
+}
+
 static gboolean
 check_quiz_question (Ctx         *c,
                      json_object *q,
@@ -568,24 +596,13 @@ check_quiz_question (Ctx         *c,
     "items", "pairs", NULL
   };
   g_autoptr(GHashTable) ids = NULL;
-  json_object *type_obj, *answer;
+  json_object *answer;
   const char *type;
   g_autofree char *answer_field = field_path (p, "answer");
 
-  if (!check_known_fields (c, q, p, fields) ||
-      !get_member (c, q, p, "type", json_type_string, TRUE, &type_obj) ||
-      !get_text (c, q, p, "prompt", TRUE, NULL) ||
+  if (!check_question_head (c, q, p, fields, types, &type) ||
       !get_text (c, q, p, "feedback", FALSE, NULL))
     return FALSE;
-
-  type = json_object_get_string (type_obj);
-  if (!g_strv_contains (types, type))
-    {
-      g_autofree char *field = field_path (p, "type");
-      g_autofree char *list = g_strjoinv (", ", (char **) types);
-      return FAIL (c, SY_PACKAGE_ERROR_INVALID_FIELD, field,
-                   _("unknown question type “%s”. Use one of: %s."), type, list);
-    }
 
   if (g_str_equal (type, "single"))
     {
@@ -658,22 +675,11 @@ check_survey_question (Ctx         *c,
   static const char * const fields[] = {
     "id", "type", "prompt", "scale", "options", "multiple", "min", "max", "unit", NULL
   };
-  json_object *type_obj, *val;
+  json_object *val;
   const char *type;
 
-  if (!check_known_fields (c, q, p, fields) ||
-      !get_member (c, q, p, "type", json_type_string, TRUE, &type_obj) ||
-      !get_text (c, q, p, "prompt", TRUE, NULL))
+  if (!check_question_head (c, q, p, fields, types, &type))
     return FALSE;
-
-  type = json_object_get_string (type_obj);
-  if (!g_strv_contains (types, type))
-    {
-      g_autofree char *field = field_path (p, "type");
-      g_autofree char *list = g_strjoinv (", ", (char **) types);
-      return FAIL (c, SY_PACKAGE_ERROR_INVALID_FIELD, field,
-                   _("unknown question type “%s”. Use one of: %s."), type, list);
-    }
 
   if (g_str_equal (type, "likert"))
     {
