@@ -4,11 +4,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * An AdwApplication with one AdwApplicationWindow holding a header bar, reporting its
- * first painted frame the same way the app does (see bench-frame.h).
+ * first painted frame the same way the app does (see src/app/sy-bench-frame.h).
  */
 #include <adwaita.h>
 
-#include "bench-frame.h"
+#include "sy-bench-frame.h"
 
 static void
 activate_cb (GApplication *app)

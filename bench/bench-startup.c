@@ -7,7 +7,7 @@
  *
  * Runs each command N times, alternating between them so that both see the same machine,
  * and prints the median time from spawn to the first painted frame (reported through
- * SHUYUAN_BENCH_FRAME_FD, see bench-frame.h) and the peak RSS of the process. Needs a
+ * SHUYUAN_BENCH_FRAME_FD, see src/app/sy-bench-frame.h) and the peak RSS of the process. Needs a
  * display (bench/run starts Xvfb).
  */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* bench-frame.h — reporting the first painted frame to the startup benchmark
+/* sy-bench-frame.h — reporting the first painted frame to the startup benchmark
  *
  * Copyright 2026 The Shuyuan authors
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -1,0 +1,227 @@
+/* sy-course-card.c
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Shuyuan"
+
+#include "config.h"
+
+#include "sy-course-card.h"
+#include "sy-cover.h"
+#include "sy-format.h"
+#include "sy-util.h"
+
+/* Twice the card's width, so the cover stays sharp at a scale factor of 2. */
+#define COVER_LOAD_WIDTH 640
+
+struct _SyCourseCard
+{
+  GtkFlowBoxChild  parent_instance;
+
+  SyCourse        *course;
+  GCancellable    *cancellable;
+
+  GtkPicture      *cover;
+  GtkWidget       *cover_placeholder;
+  GtkLabel        *programme_label;
+  GtkLabel        *title_label;
+  GtkLabel        *facts_label;
+  GtkProgressBar  *progress_bar;
+  GtkLabel        *progress_label;
+};
+
+G_DEFINE_FINAL_TYPE (SyCourseCard, sy_course_card, GTK_TYPE_FLOW_BOX_CHILD)
+
+enum {
+  PROP_0,
+  PROP_COURSE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+cover_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SyCourseCard) self = user_data;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+
+  texture = sy_cover_load_finish (result, &error);
+  if (texture == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No cover for %s: %s", sy_course_get_id (self->course), error->message);
+      return;
+    }
+
+  gtk_picture_set_paintable (self->cover, GDK_PAINTABLE (texture));
+  gtk_widget_set_visible (self->cover_placeholder, FALSE);
+}
+
+static void
+sy_course_card_constructed (GObject *object)
+{
+  SyCourseCard *self = (SyCourseCard *) object;
+  const char *title;
+  const char *programme;
+  g_autofree char *facts = NULL;
+  g_autofree char *progress = NULL;
+  g_autofree char *cover = NULL;
+
+  G_OBJECT_CLASS (sy_course_card_parent_class)->constructed (object);
+
+  g_assert (SY_IS_COURSE (self->course));
+
+  title = sy_text_get (sy_course_get_title (self->course), NULL);
+  programme = sy_programme_display_name (sy_course_get_programme (self->course));
+  facts = sy_format_course_facts (self->course);
+  progress = sy_format_progress (sy_course_get_n_done (self->course),
+                                 sy_course_get_n_items (self->course));
+
+  gtk_label_set_label (self->title_label, title);
+  gtk_label_set_label (self->programme_label, programme);
+  gtk_widget_set_visible (GTK_WIDGET (self->programme_label), programme != NULL);
+  gtk_label_set_label (self->facts_label, facts);
+  gtk_progress_bar_set_fraction (self->progress_bar, sy_course_get_progress (self->course));
+  gtk_label_set_label (self->progress_label, progress);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, progress,
+                                  -1);
+
+  cover = sy_course_get_cover_path (self->course);
+  if (cover != NULL)
+    sy_cover_load_async (cover, COVER_LOAD_WIDTH, self->cancellable,
+                         cover_loaded_cb, g_object_ref (self));
+}
+
+static void
+sy_course_card_dispose (GObject *object)
+{
+  SyCourseCard *self = (SyCourseCard *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SY_TYPE_COURSE_CARD);
+  g_clear_object (&self->course);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (sy_course_card_parent_class)->dispose (object);
+}
+
+static void
+sy_course_card_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  SyCourseCard *self = SY_COURSE_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_COURSE:
+      g_value_set_object (value, self->course);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sy_course_card_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  SyCourseCard *self = SY_COURSE_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_COURSE:
+      self->course = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sy_course_card_class_init (SyCourseCardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = sy_course_card_constructed;
+  object_class->dispose = sy_course_card_dispose;
+  object_class->get_property = sy_course_card_get_property;
+  object_class->set_property = sy_course_card_set_property;
+
+  /**
+   * SyCourseCard:course:
+   *
+   * The course shown, as listed by the store (without its modules).
+   */
+  properties[PROP_COURSE] =
+    g_param_spec_object ("course", NULL, NULL,
+                         SY_TYPE_COURSE,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/shuyuan/Shuyuan/sy-course-card.ui");
+  gtk_widget_class_bind_template_child (widget_class, SyCourseCard, cover);
+  gtk_widget_class_bind_template_child (widget_class, SyCourseCard, cover_placeholder);
+  gtk_widget_class_bind_template_child (widget_class, SyCourseCard, programme_label);
+  gtk_widget_class_bind_template_child (widget_class, SyCourseCard, title_label);
+  gtk_widget_class_bind_template_child (widget_class, SyCourseCard, facts_label);
+  gtk_widget_class_bind_template_child (widget_class, SyCourseCard, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, SyCourseCard, progress_label);
+
+  /* The flow box activates its cursor child on Enter, but the cursor does not follow
+   * gtk_widget_grab_focus(): a card that got focus back after a page went away would
+   * ignore Enter. A focused card opens itself. */
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_Return, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_ISO_Enter, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_KP_Enter, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_space, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_KP_Space, 0, "activate", NULL);
+}
+
+static void
+sy_course_card_init (SyCourseCard *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * sy_course_card_new:
+ * @course: a course from the library listing
+ *
+ * Returns: (transfer floating): a card that shows @course; activating it opens the course
+ */
+GtkWidget *
+sy_course_card_new (SyCourse *course)
+{
+  g_return_val_if_fail (SY_IS_COURSE (course), NULL);
+
+  return g_object_new (SY_TYPE_COURSE_CARD,
+                       "course", course,
+                       NULL);
+}
+
+SyCourse *
+sy_course_card_get_course (SyCourseCard *self)
+{
+  g_return_val_if_fail (SY_IS_COURSE_CARD (self), NULL);
+
+  return self->course;
+}

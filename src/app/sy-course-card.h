@@ -1,0 +1,21 @@
+/* sy-course-card.h — a course in the library grid
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "sy-course.h"
+
+G_BEGIN_DECLS
+
+#define SY_TYPE_COURSE_CARD (sy_course_card_get_type ())
+
+G_DECLARE_FINAL_TYPE (SyCourseCard, sy_course_card, SY, COURSE_CARD, GtkFlowBoxChild)
+
+GtkWidget *sy_course_card_new         (SyCourse     *course);
+SyCourse  *sy_course_card_get_course  (SyCourseCard *self);
+
+G_END_DECLS

@@ -1,0 +1,28 @@
+/* sy-course-page.h — one course: its description, modules and items
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sy-course.h"
+
+G_BEGIN_DECLS
+
+#define SY_TYPE_COURSE_PAGE (sy_course_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (SyCoursePage, sy_course_page, SY, COURSE_PAGE, AdwBin)
+
+GtkWidget *sy_course_page_new          (void);
+SyCourse  *sy_course_page_get_course   (SyCoursePage *self);
+void       sy_course_page_set_course   (SyCoursePage *self,
+                                        SyCourse     *course);
+gboolean   sy_course_page_get_loading  (SyCoursePage *self);
+void       sy_course_page_set_loading  (SyCoursePage *self,
+                                        gboolean      loading);
+void       sy_course_page_show_error   (SyCoursePage *self,
+                                        const char   *message);
+
+G_END_DECLS

@@ -1,0 +1,956 @@
+/* test-ui.c — the desktop app's window, driven in-process under Xvfb
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Run by run-under-xvfb.sh inside dbus-run-session. Each test makes its own data folder,
+ * fills it through the core API before the window exists, and waits for the window by
+ * iterating the main loop until a condition holds, with a deadline. Fixed pauses only let
+ * an animation (a toast, a dialog) finish before a screenshot.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+
+#include "sy-application.h"
+#include "sy-course-card.h"
+#include "sy-course-page.h"
+#include "sy-store.h"
+#include "sy-util.h"
+#include "sy-window-private.h"
+
+#define TIMEOUT_MS 10000
+
+static SyApplication *app;
+
+static const char * const sample_dirs[] = {
+  "coding-for-kids",
+  "retail-bookkeeping",
+  "village-doctor-hygiene",
+};
+
+/* ---- helpers ---- */
+
+typedef gboolean (*Predicate) (gpointer data);
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (Predicate predicate,
+          gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  guint tick = g_timeout_add (10, wake_cb, NULL);
+
+  while (!predicate (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (tick);
+  return predicate (data);
+}
+
+static gboolean
+time_passed (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  wait_for (time_passed, &until);
+}
+
+static gboolean
+stack_transition_running (GtkWidget *root)
+{
+  if (GTK_IS_STACK (root) && gtk_stack_get_transition_running (GTK_STACK (root)))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (stack_transition_running (child))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+window_settled (gpointer data)
+{
+  SyWindow *window = data;
+  AdwLeaflet *leaflet;
+
+  if (_sy_window_is_busy (window) || !gtk_widget_get_mapped (GTK_WIDGET (window)))
+    return FALSE;
+
+  leaflet = ADW_LEAFLET (gtk_widget_get_ancestor (GTK_WIDGET (_sy_window_get_course_page (window)),
+                                                  ADW_TYPE_LEAFLET));
+  if (adw_leaflet_get_child_transition_running (leaflet))
+    return FALSE;
+
+  return !stack_transition_running (GTK_WIDGET (window));
+}
+
+static void
+wait_settled (SyWindow *window)
+{
+  g_assert_true (wait_for (window_settled, window));
+}
+
+static char *
+make_data_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("shuyuan-ui-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static GFile *
+sample_file (const char *name)
+{
+  const char *samples = g_getenv ("SHUYUAN_SAMPLES");
+
+  g_assert_nonnull (samples);
+  return g_file_new_build_filename (samples, name, NULL);
+}
+
+/* Synchronously and before any window exists: the store is closed again on return. */
+static void
+import_samples (const char *data_dir)
+{
+  g_autoptr(SyStore) store = sy_store_new (data_dir);
+  g_autoptr(GError) error = NULL;
+
+  sy_store_open (store, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sample_dirs); i++)
+    {
+      g_autoptr(GFile) file = sample_file (sample_dirs[i]);
+      g_autoptr(SyCourse) course = NULL;
+      SyImportOutcome outcome;
+
+      course = sy_store_import (store, file, &outcome, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (outcome, ==, SY_IMPORT_INSTALLED);
+    }
+}
+
+static gboolean
+frame_drawn_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  (*(guint *) user_data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+two_frames (gpointer data)
+{
+  return *(guint *) data >= 2;
+}
+
+/* Waits until what is on screen is what is in the widgets. */
+static void
+wait_frames (GtkWidget *widget)
+{
+  guint frames = 0;
+  guint tick;
+
+  tick = gtk_widget_add_tick_callback (widget, frame_drawn_cb, &frames, NULL);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (wait_for (two_frames, &frames));
+  gtk_widget_remove_tick_callback (widget, tick);
+}
+
+static SyWindow *
+open_window (const char *data_dir)
+{
+  SyWindow *window = sy_application_open_data_dir (app, data_dir);
+
+  g_assert_true (SY_IS_WINDOW (window));
+  wait_settled (window);
+  /* Past the first frame, the X server has configured the window: a later resize sticks. */
+  wait_frames (GTK_WIDGET (window));
+  return window;
+}
+
+static void
+close_window (SyWindow *window,
+              char     *data_dir)
+{
+  g_autoptr(GError) error = NULL;
+
+  wait_settled (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* Let cancelled cover loads and toasts unwind before the folder goes. */
+  spin (100);
+
+  sy_rm_rf (data_dir, &error);
+  g_assert_no_error (error);
+  g_free (data_dir);
+}
+
+static gboolean
+has_label (GtkWidget  *root,
+           const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_visible (root) &&
+      g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+collect (GtkWidget *root,
+         GType      type,
+         GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    g_ptr_array_add (found, root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, found);
+}
+
+static AdwActionRow *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (root, ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
+      return g_ptr_array_index (rows, i);
+  return NULL;
+}
+
+static int
+compare_utf8 (gconstpointer a,
+              gconstpointer b)
+{
+  return g_utf8_collate (*(const char **) a, *(const char **) b);
+}
+
+/* Renders @widget's toplevel the way it is on screen, into the screenshot folder. */
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("SHUYUAN_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width;
+  int height;
+
+  if (dir == NULL || dir[0] == '\0')
+    dir = SY_TEST_SCREENSHOT_DIR;
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+
+  wait_frames (widget);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+/* The surface is what has to fit on the screen; the widget is a little smaller than it
+ * when client-side decorations leave room for a border. */
+static gboolean
+window_has_size (gpointer data)
+{
+  GtkWidget *window = data;
+  int *size = g_object_get_data (G_OBJECT (window), "wanted-size");
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  return gdk_surface_get_width (surface) == size[0] && gdk_surface_get_height (surface) == size[1];
+}
+
+static void
+resize_window (SyWindow *window,
+               int       width,
+               int       height)
+{
+  int size[2] = { width, height };
+
+  g_object_set_data (G_OBJECT (window), "wanted-size", size);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  if (!wait_for (window_has_size, window))
+    g_error ("the window is %d×%d, not %d×%d",
+             gdk_surface_get_width (gtk_native_get_surface (GTK_NATIVE (window))),
+             gdk_surface_get_height (gtk_native_get_surface (GTK_NATIVE (window))),
+             width, height);
+  g_object_set_data (G_OBJECT (window), "wanted-size", NULL);
+  wait_settled (window);
+}
+
+static void
+assert_fits (SyWindow *window,
+             int       max_width,
+             int       max_height)
+{
+  int min_width;
+  int min_height;
+
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, max_width,
+                      &min_height, NULL, NULL, NULL);
+  g_test_message ("%s: minimum %d×%d", _sy_window_get_view (window), min_width, min_height);
+  g_assert_cmpint (min_width, <=, max_width);
+  g_assert_cmpint (min_height, <=, max_height);
+}
+
+static gboolean
+view_is (SyWindow   *window,
+         const char *view)
+{
+  return g_strcmp0 (_sy_window_get_view (window), view) == 0;
+}
+
+static gboolean
+course_open (gpointer data)
+{
+  return view_is (data, "course") && window_settled (data);
+}
+
+static gboolean
+library_shown (gpointer data)
+{
+  return view_is (data, "courses") && window_settled (data);
+}
+
+static void
+activate_card (SyWindow     *window,
+               SyCourseCard *card)
+{
+  /* What Enter does on a focused card (its key binding emits "activate"). */
+  gtk_widget_grab_focus (GTK_WIDGET (card));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (card)));
+  g_assert_true (gtk_widget_activate (GTK_WIDGET (card)));
+  g_assert_true (wait_for (course_open, window));
+}
+
+static void
+go_back (SyWindow *window)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_true (wait_for (library_shown, window));
+}
+
+static SyCourseCard *
+find_card (SyWindow   *window,
+           const char *course_id)
+{
+  for (guint i = 0; i < _sy_window_get_n_cards (window); i++)
+    {
+      SyCourseCard *card = _sy_window_get_card (window, i);
+
+      if (g_strcmp0 (sy_course_get_id (sy_course_card_get_course (card)), course_id) == 0)
+        return card;
+    }
+  return NULL;
+}
+
+/* ---- tests ---- */
+
+static void
+test_library_cards (void)
+{
+  const char *expected[] = {
+    "Coding for kids: sequences and loops",
+    "Retail: daily bookkeeping and pricing",
+    "Village doctor: hand hygiene and the vaccine cold chain",
+  };
+  char *data_dir = make_data_dir ();
+  SyWindow *window;
+  SyCourseCard *card;
+
+  import_samples (data_dir);
+  window = open_window (data_dir);
+
+  g_assert_cmpstr (_sy_window_get_view (window), ==, "courses");
+  g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 3);
+
+  /* Sorted by title in the user's language. */
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      card = _sy_window_get_card (window, i);
+      g_assert_nonnull (card);
+      g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (card)));
+      g_assert_true (has_label (GTK_WIDGET (card), expected[i]));
+    }
+
+  card = find_card (window, "vd-hand-hygiene-cold-chain");
+  g_assert_nonnull (card);
+  g_assert_true (has_label (GTK_WIDGET (card), "Village doctors"));
+  g_assert_true (has_label (GTK_WIDGET (card), "3 class hours · 1 credit"));
+  g_assert_true (has_label (GTK_WIDGET (card), "0 of 7 done"));
+
+  card = find_card (window, "cfk-sequences-loops");
+  g_assert_true (has_label (GTK_WIDGET (card), "2 class hours · 0.5 credits"));
+
+  /* Tab from the header bar reaches the first card. */
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  for (guint i = 0; i < 10 && !SY_IS_COURSE_CARD (gtk_window_get_focus (GTK_WINDOW (window))); i++)
+    gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) ==
+                 GTK_WIDGET (_sy_window_get_card (window, 0)));
+
+  spin (200);
+  save_screenshot (GTK_WIDGET (window), "library.png");
+
+  close_window (window, data_dir);
+}
+
+static void
+test_course_page (void)
+{
+  char *data_dir = make_data_dir ();
+  SyWindow *window;
+  SyCourseCard *card;
+  GtkWidget *page;
+  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  AdwActionRow *row;
+
+  import_samples (data_dir);
+  window = open_window (data_dir);
+
+  card = find_card (window, "vd-hand-hygiene-cold-chain");
+  g_assert_nonnull (card);
+  activate_card (window, card);
+
+  page = GTK_WIDGET (_sy_window_get_course_page (window));
+  g_assert_true (gtk_widget_get_mapped (page));
+  g_assert_false (sy_course_page_get_loading (SY_COURSE_PAGE (page)));
+  g_assert_true (has_label (page, "Village doctor: hand hygiene and the vaccine cold chain"));
+  g_assert_true (has_label (page, "3 class hours · 1 credit"));
+
+  collect (page, ADW_TYPE_PREFERENCES_GROUP, groups);
+  g_assert_cmpuint (groups->len, ==, 2);
+  g_assert_cmpstr (adw_preferences_group_get_title (groups->pdata[0]), ==, "Hand hygiene");
+  g_assert_cmpstr (adw_preferences_group_get_title (groups->pdata[1]), ==, "The vaccine cold chain");
+
+  collect (page, ADW_TYPE_ACTION_ROW, rows);
+  g_assert_cmpuint (rows->len, ==, 7);
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_false (gtk_list_box_row_get_activatable (rows->pdata[i]));
+
+  row = find_row (page, "The five moments for hand hygiene");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Lesson · 8 minutes");
+  row = find_row (page, "Cold chain quiz");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Quiz · pass mark 80%");
+
+  save_screenshot (GTK_WIDGET (window), "course.png");
+
+  /* Back returns keyboard focus to the card the course was opened from. */
+  go_back (window);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (card)));
+
+  /* The other courses' item types: a survey and puzzles. */
+  activate_card (window, find_card (window, "retail-bookkeeping-pricing"));
+  g_ptr_array_set_size (groups, 0);
+  collect (page, ADW_TYPE_PREFERENCES_GROUP, groups);
+  g_assert_cmpuint (groups->len, ==, 3);
+  row = find_row (page, "Survey: income and satisfaction");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Survey");
+  go_back (window);
+
+  activate_card (window, find_card (window, "cfk-sequences-loops"));
+  g_ptr_array_set_size (rows, 0);
+  collect (page, ADW_TYPE_ACTION_ROW, rows);
+  g_assert_cmpuint (rows->len, ==, 7);
+  row = find_row (page, "Puzzle: reach the flag");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Puzzle");
+  go_back (window);
+
+  close_window (window, data_dir);
+}
+
+static void
+test_library_empty (void)
+{
+  char *data_dir = make_data_dir ();
+  SyWindow *window = open_window (data_dir);
+
+  g_assert_cmpstr (_sy_window_get_view (window), ==, "empty");
+  g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 0);
+  g_assert_true (has_label (GTK_WIDGET (window), "No Courses Yet"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_cmpstr (_sy_window_get_view (window), ==, "empty");
+
+  save_screenshot (GTK_WIDGET (window), "empty.png");
+
+  close_window (window, data_dir);
+}
+
+static void
+test_library_open_error (void)
+{
+  char *data_dir = make_data_dir ();
+  g_autofree char *not_a_folder = g_build_filename (data_dir, "not-a-folder", NULL);
+  g_autoptr(GError) error = NULL;
+  SyWindow *window;
+
+  /* A file where the data folder should be: the store cannot open. */
+  g_file_set_contents (not_a_folder, "", 0, &error);
+  g_assert_no_error (error);
+  window = open_window (not_a_folder);
+
+  g_assert_cmpstr (_sy_window_get_view (window), ==, "error");
+  g_assert_true (has_label (GTK_WIDGET (window), "Could Not Open Your Courses"));
+  /* Nothing can be added to a store that is not open: the buttons say so. */
+  {
+    g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+    guint n_add = 0;
+
+    collect (GTK_WIDGET (window), GTK_TYPE_BUTTON, buttons);
+    for (guint i = 0; i < buttons->len; i++)
+      if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "win.add-course") == 0)
+        {
+          g_assert_false (gtk_widget_is_sensitive (buttons->pdata[i]));
+          n_add++;
+        }
+    g_assert_cmpuint (n_add, >, 0);
+  }
+  save_screenshot (GTK_WIDGET (window), "open-error.png");
+
+  close_window (window, data_dir);
+}
+
+static AdwMessageDialog *
+find_message_dialog (SyWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) &&
+          gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window) &&
+          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+  return NULL;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return find_message_dialog (data) != NULL && !_sy_window_is_busy (data);
+}
+
+static gboolean
+has_no_message_dialog (gpointer data)
+{
+  return find_message_dialog (data) == NULL;
+}
+
+static void
+test_import_failure (void)
+{
+  char *data_dir = make_data_dir ();
+  g_autofree char *bad_dir = make_data_dir ();
+  g_autofree char *course_json = g_build_filename (bad_dir, "course.json", NULL);
+  g_autoptr(GFile) bad = g_file_new_for_path (bad_dir);
+  g_autofree char *bad_name = g_path_get_basename (bad_dir);
+  g_autoptr(GError) error = NULL;
+  SyWindow *window = open_window (data_dir);
+  AdwMessageDialog *dialog;
+  const char *body;
+
+  /* No title. */
+  g_file_set_contents (course_json,
+                       "{\"format\": 1, \"id\": \"no-title\", \"version\": 1,"
+                       " \"programme\": \"retail\", \"languages\": [\"en\"],"
+                       " \"class_hours\": 1, \"modules\": []}",
+                       -1, &error);
+  g_assert_no_error (error);
+
+  sy_window_import (window, &bad, 1);
+  g_assert_true (wait_for (has_message_dialog, window));
+
+  dialog = find_message_dialog (window);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Could Not Add Course");
+  body = adw_message_dialog_get_body (dialog);
+  g_test_message ("error shown: %s", body);
+  g_assert_true (g_str_has_prefix (body, bad_name));
+  g_assert_nonnull (strstr (body, "course.json"));
+  g_assert_nonnull (strstr (body, "title"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "close"));
+
+  spin (300);
+  save_screenshot (GTK_WIDGET (dialog), "import-error.png");
+
+  /* Click "Close", as a user would. */
+  {
+    g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+    GtkWidget *close = NULL;
+
+    collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+    for (guint i = 0; i < buttons->len; i++)
+      {
+        /* The dialog keeps a wide and a narrow row of buttons; one is shown. */
+        if (!gtk_widget_get_mapped (buttons->pdata[i]))
+          continue;
+        g_assert_null (close);
+        g_assert_cmpstr (gtk_button_get_label (buttons->pdata[i]), ==, "_Close");
+        close = buttons->pdata[i];
+      }
+    g_assert_nonnull (close);
+    gtk_widget_activate (close);
+  }
+  g_assert_true (wait_for (has_no_message_dialog, window));
+
+  /* A failed import changes nothing. */
+  g_assert_cmpstr (_sy_window_get_view (window), ==, "empty");
+  g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 0);
+  g_assert_null (_sy_window_get_last_toast (window));
+
+  sy_rm_rf (bad_dir, &error);
+  g_assert_no_error (error);
+  close_window (window, data_dir);
+}
+
+static gboolean
+import_done (gpointer data)
+{
+  return !_sy_window_is_busy (data) && _sy_window_get_last_toast (data) != NULL;
+}
+
+static void
+import_and_wait (SyWindow *window,
+                 GFile   **files,
+                 guint     n_files)
+{
+  sy_window_import (window, files, n_files);
+  g_assert_true (_sy_window_is_busy (window));
+  g_assert_true (wait_for (import_done, window));
+  if (find_message_dialog (window) != NULL)
+    g_error ("import failed: %s", adw_message_dialog_get_body (find_message_dialog (window)));
+}
+
+/* Copies a sample course with its version raised, for an update. */
+static GFile *
+make_version_2 (const char *sample,
+                const char *into)
+{
+  g_autoptr(GFile) source = sample_file (sample);
+  g_autofree char *source_path = g_file_get_path (source);
+  g_autofree char *target = g_build_filename (into, sample, NULL);
+  g_autofree char *json_path = g_build_filename (target, "course.json", NULL);
+  g_autofree char *json = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRegex) regex = NULL;
+  g_autofree char *raised = NULL;
+  const char *argv[] = { "cp", "-R", source_path, target, NULL };
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  g_file_get_contents (json_path, &json, NULL, &error);
+  g_assert_no_error (error);
+  regex = g_regex_new ("\"version\"\\s*:\\s*1\\b", 0, 0, &error);
+  g_assert_no_error (error);
+  raised = g_regex_replace_literal (regex, json, -1, 0, "\"version\": 2", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (raised, !=, json);
+  g_file_set_contents (json_path, raised, -1, &error);
+  g_assert_no_error (error);
+
+  return g_file_new_for_path (target);
+}
+
+static void
+test_import_success (void)
+{
+  char *data_dir = make_data_dir ();
+  g_autofree char *work_dir = make_data_dir ();
+  g_autoptr(GFile) hygiene = sample_file ("village-doctor-hygiene");
+  g_autoptr(GFile) coding = sample_file ("coding-for-kids");
+  g_autoptr(GFile) retail = sample_file ("retail-bookkeeping");
+  g_autoptr(GFile) hygiene_2 = make_version_2 ("village-doctor-hygiene", work_dir);
+  GFile *several[] = { coding, hygiene_2, retail };
+  g_autoptr(GError) error = NULL;
+  SyWindow *window = open_window (data_dir);
+
+  g_assert_cmpstr (_sy_window_get_view (window), ==, "empty");
+
+  import_and_wait (window, &hygiene, 1);
+  g_assert_cmpstr (_sy_window_get_last_toast (window), ==,
+                   "“Village doctor: hand hygiene and the vaccine cold chain” added");
+  g_assert_cmpstr (_sy_window_get_view (window), ==, "courses");
+  g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 1);
+  spin (400);
+  save_screenshot (GTK_WIDGET (window), "import-added.png");
+
+  import_and_wait (window, &hygiene, 1);
+  g_assert_cmpstr (_sy_window_get_last_toast (window), ==,
+                   "“Village doctor: hand hygiene and the vaccine cold chain” is already installed");
+  g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 1);
+
+  import_and_wait (window, &hygiene_2, 1);
+  g_assert_cmpstr (_sy_window_get_last_toast (window), ==,
+                   "“Village doctor: hand hygiene and the vaccine cold chain” updated to version 2");
+  g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 1);
+
+  /* Several at once, as a drop of three folders does: one toast for all. */
+  import_and_wait (window, several, G_N_ELEMENTS (several));
+  g_assert_cmpstr (_sy_window_get_last_toast (window), ==, "2 courses added");
+  g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 3);
+
+  sy_rm_rf (work_dir, &error);
+  g_assert_no_error (error);
+  close_window (window, data_dir);
+}
+
+static GtkDropTarget *
+find_drop_target (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        return GTK_DROP_TARGET (controller);
+    }
+  return NULL;
+}
+
+static void
+test_import_drop (void)
+{
+  char *data_dir = make_data_dir ();
+  g_autoptr(GFile) coding = sample_file ("coding-for-kids");
+  g_autoptr(GFile) retail = sample_file ("retail-bookkeeping");
+  GFile *files[] = { coding, retail };
+  g_auto(GValue) value = G_VALUE_INIT;
+  SyWindow *window = open_window (data_dir);
+  GtkDropTarget *target = find_drop_target (GTK_WIDGET (window));
+  gboolean handled = FALSE;
+
+  g_assert_nonnull (target);
+  g_assert_true (g_type_is_a (GDK_TYPE_FILE_LIST,
+                              gtk_drop_target_get_gtypes (target, NULL)[0]));
+
+  /* Two course folders dropped on the window at once. */
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_array (files, G_N_ELEMENTS (files)));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
+  g_assert_true (handled);
+  g_assert_true (_sy_window_is_busy (window));
+  g_assert_true (wait_for (import_done, window));
+
+  g_assert_null (find_message_dialog (window));
+  g_assert_cmpstr (_sy_window_get_last_toast (window), ==, "2 courses added");
+  g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 2);
+
+  close_window (window, data_dir);
+}
+
+static void
+test_chinese (void)
+{
+  const char *titles[] = {
+    "乡村医生：手卫生与疫苗冷链",
+    "少儿编程：顺序与循环",
+    "零售：日常记账与定价",
+  };
+  char *data_dir = make_data_dir ();
+  SyWindow *window;
+  GtkWidget *page;
+  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
+
+  /* Course data comes in Chinese from the packages, the interface from po/zh_CN.po
+   * (SHUYUAN_LOCALEDIR points at the build's catalogues). */
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+
+  import_samples (data_dir);
+  window = open_window (data_dir);
+
+  g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 3);
+  qsort (titles, G_N_ELEMENTS (titles), sizeof (char *), compare_utf8);
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    g_assert_true (has_label (GTK_WIDGET (_sy_window_get_card (window, i)), titles[i]));
+  g_assert_true (has_label (GTK_WIDGET (find_card (window, "vd-hand-hygiene-cold-chain")), "乡村医生"));
+  g_assert_true (has_label (GTK_WIDGET (find_card (window, "vd-hand-hygiene-cold-chain")), "已完成 0/7"));
+
+  save_screenshot (GTK_WIDGET (window), "library-zh_CN.png");
+
+  activate_card (window, find_card (window, "vd-hand-hygiene-cold-chain"));
+  page = GTK_WIDGET (_sy_window_get_course_page (window));
+  g_assert_true (has_label (page, "乡村医生：手卫生与疫苗冷链"));
+  collect (page, ADW_TYPE_PREFERENCES_GROUP, groups);
+  g_assert_cmpuint (groups->len, ==, 2);
+  g_assert_cmpstr (adw_preferences_group_get_title (groups->pdata[0]), ==, "手卫生");
+  g_assert_nonnull (find_row (page, "手卫生的五个时刻"));
+
+  save_screenshot (GTK_WIDGET (window), "course-zh_CN.png");
+
+  go_back (window);
+  g_unsetenv ("LANGUAGE");
+  close_window (window, data_dir);
+}
+
+static void
+test_small_screens (void)
+{
+  char *data_dir = make_data_dir ();
+  g_autofree char *empty_dir = make_data_dir ();
+  SyWindow *window;
+  SyWindow *empty;
+  g_autoptr(GSettings) settings = NULL;
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+
+  import_samples (data_dir);
+  window = open_window (data_dir);
+
+  /* GTK keeps a window inside its monitor: 1366×768 only fits on a big enough screen. */
+  {
+    GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (window));
+    GdkMonitor *monitor = g_list_model_get_item (gdk_display_get_monitors (display), 0);
+    GdkRectangle geometry;
+
+    gdk_monitor_get_geometry (monitor, &geometry);
+    g_object_unref (monitor);
+    if (geometry.width >= 1366 && geometry.height >= 768)
+      {
+        resize_window (window, 1366, 768);
+        save_screenshot (GTK_WIDGET (window), "library-1366x768.png");
+      }
+    else
+      g_test_message ("screen is %d×%d: no 1366×768 screenshot", geometry.width, geometry.height);
+  }
+
+  resize_window (window, 1024, 600);
+  assert_fits (window, 1024, 600);
+  /* Three cards still fit side by side. */
+  {
+    graphene_point_t first;
+    graphene_point_t third;
+
+    g_assert_true (gtk_widget_compute_point (GTK_WIDGET (_sy_window_get_card (window, 0)),
+                                             GTK_WIDGET (window), &GRAPHENE_POINT_INIT (0, 0),
+                                             &first));
+    g_assert_true (gtk_widget_compute_point (GTK_WIDGET (_sy_window_get_card (window, 2)),
+                                             GTK_WIDGET (window), &GRAPHENE_POINT_INIT (0, 0),
+                                             &third));
+    g_assert_cmpfloat (first.y, ==, third.y);
+  }
+  save_screenshot (GTK_WIDGET (window), "library-1024x600.png");
+
+  activate_card (window, find_card (window, "retail-bookkeeping-pricing"));
+  assert_fits (window, 1024, 600);
+  save_screenshot (GTK_WIDGET (window), "course-1024x600.png");
+  go_back (window);
+
+  empty = open_window (empty_dir);
+  resize_window (empty, 1024, 600);
+  assert_fits (empty, 1024, 600);
+  save_screenshot (GTK_WIDGET (empty), "empty-1024x600.png");
+
+  /* The size is remembered when the window closes. */
+  schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  g_assert_nonnull (schema);
+  settings = g_settings_new_full (schema, NULL, NULL);
+  gtk_window_close (GTK_WINDOW (empty));
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1024);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 600);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+  spin (100);
+  sy_rm_rf (empty_dir, &error);
+  g_assert_no_error (error);
+
+  close_window (window, data_dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  /* The schema compiled in the build tree, unless the environment names another. */
+  g_setenv ("GSETTINGS_SCHEMA_DIR", SY_TEST_SCHEMA_DIR, FALSE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_unsetenv ("LANGUAGE");
+
+  gtk_test_init (&argc, &argv, NULL);
+  setlocale (LC_ALL, "C.UTF-8");
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  sy_core_init ();
+
+  app = sy_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/ui/library/cards", test_library_cards);
+  g_test_add_func ("/ui/library/empty", test_library_empty);
+  g_test_add_func ("/ui/library/open-error", test_library_open_error);
+  g_test_add_func ("/ui/course/page", test_course_page);
+  g_test_add_func ("/ui/import/failure", test_import_failure);
+  g_test_add_func ("/ui/import/success", test_import_success);
+  g_test_add_func ("/ui/import/drop", test_import_drop);
+  g_test_add_func ("/ui/window/small-screens", test_small_screens);
+  g_test_add_func ("/ui/i18n/zh-CN", test_chinese);
+
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+  return ret;
+}
