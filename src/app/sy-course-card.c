@@ -12,12 +12,13 @@
 #include "sy-format.h"
 #include "sy-util.h"
 
-/* Twice the card's width, so the cover stays sharp at a scale factor of 2. */
-#define COVER_LOAD_WIDTH 640
+/* The widest a card gets in the grid; covers are decoded at this times the scale factor,
+ * not at their own size, so a library of hundreds of courses stays small. */
+#define COVER_WIDTH 340
 
 struct _SyCourseCard
 {
-  GtkFlowBoxChild  parent_instance;
+  GtkWidget        parent_instance;
 
   SyCourse        *course;
   GCancellable    *cancellable;
@@ -31,7 +32,7 @@ struct _SyCourseCard
   GtkLabel        *progress_label;
 };
 
-G_DEFINE_FINAL_TYPE (SyCourseCard, sy_course_card, GTK_TYPE_FLOW_BOX_CHILD)
+G_DEFINE_FINAL_TYPE (SyCourseCard, sy_course_card, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
@@ -62,19 +63,22 @@ cover_loaded_cb (GObject      *object,
   gtk_widget_set_visible (self->cover_placeholder, FALSE);
 }
 
+/* Shows self->course; the grid recycles cards, so this runs whenever one is rebound. */
 static void
-sy_course_card_constructed (GObject *object)
+sy_course_card_update (SyCourseCard *self)
 {
-  SyCourseCard *self = (SyCourseCard *) object;
   const char *title;
   const char *programme;
   g_autofree char *facts = NULL;
   g_autofree char *progress = NULL;
-  g_autofree char *cover = NULL;
 
-  G_OBJECT_CLASS (sy_course_card_parent_class)->constructed (object);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_picture_set_paintable (self->cover, NULL);
+  gtk_widget_set_visible (self->cover_placeholder, TRUE);
 
-  g_assert (SY_IS_COURSE (self->course));
+  if (self->course == NULL)
+    return;
 
   title = sy_text_get (sy_course_get_title (self->course), NULL);
   programme = sy_programme_display_name (sy_course_get_programme (self->course));
@@ -94,19 +98,42 @@ sy_course_card_constructed (GObject *object)
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, progress,
                                   -1);
 
-  cover = sy_course_get_cover_path (self->course);
-  if (cover != NULL)
-    sy_cover_load_async (cover, COVER_LOAD_WIDTH, self->cancellable,
-                         cover_loaded_cb, g_object_ref (self));
+}
+
+/**
+ * sy_course_card_load_cover:
+ *
+ * Starts loading the cover, once per course shown. The grid keeps many more cards than
+ * fit on the screen (30 rows in GTK 4.8), so the window calls this only for the cards
+ * the user can see, and scrolling loads the rest.
+ */
+void
+sy_course_card_load_cover (SyCourseCard *self)
+{
+  g_autofree char *cover = NULL;
+
+  g_return_if_fail (SY_IS_COURSE_CARD (self));
+
+  if (self->course == NULL || self->cancellable != NULL)
+    return;
+  if ((cover = sy_course_get_cover_path (self->course)) == NULL)
+    return;
+
+  self->cancellable = g_cancellable_new ();
+  sy_cover_load_async (cover, COVER_WIDTH * gtk_widget_get_scale_factor (GTK_WIDGET (self)),
+                       self->cancellable, cover_loaded_cb, g_object_ref (self));
 }
 
 static void
 sy_course_card_dispose (GObject *object)
 {
   SyCourseCard *self = (SyCourseCard *) object;
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), SY_TYPE_COURSE_CARD);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->course);
   g_clear_object (&self->cancellable);
 
@@ -143,7 +170,7 @@ sy_course_card_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_COURSE:
-      self->course = g_value_dup_object (value);
+      sy_course_card_set_course (self, g_value_get_object (value));
       break;
 
     default:
@@ -157,7 +184,6 @@ sy_course_card_class_init (SyCourseCardClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = sy_course_card_constructed;
   object_class->dispose = sy_course_card_dispose;
   object_class->get_property = sy_course_card_get_property;
   object_class->set_property = sy_course_card_set_property;
@@ -170,7 +196,7 @@ sy_course_card_class_init (SyCourseCardClass *klass)
   properties[PROP_COURSE] =
     g_param_spec_object ("course", NULL, NULL,
                          SY_TYPE_COURSE,
-                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -183,45 +209,61 @@ sy_course_card_class_init (SyCourseCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SyCourseCard, facts_label);
   gtk_widget_class_bind_template_child (widget_class, SyCourseCard, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, SyCourseCard, progress_label);
-
-  /* The flow box activates its cursor child on Enter, but the cursor does not follow
-   * gtk_widget_grab_focus(): a card that got focus back after a page went away would
-   * ignore Enter. A focused card opens itself. */
-  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_Return, 0, "activate", NULL);
-  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_ISO_Enter, 0, "activate", NULL);
-  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_KP_Enter, 0, "activate", NULL);
-  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_space, 0, "activate", NULL);
-  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_KP_Space, 0, "activate", NULL);
 }
 
 static void
 sy_course_card_init (SyCourseCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  self->cancellable = g_cancellable_new ();
 }
 
 /**
  * sy_course_card_new:
- * @course: a course from the library listing
  *
- * Returns: (transfer floating): a card that shows @course; activating it opens the course
+ * Returns: (transfer floating): a card; the library grid binds it to a course with
+ *   sy_course_card_set_course()
  */
 GtkWidget *
-sy_course_card_new (SyCourse *course)
+sy_course_card_new (void)
 {
-  g_return_val_if_fail (SY_IS_COURSE (course), NULL);
-
-  return g_object_new (SY_TYPE_COURSE_CARD,
-                       "course", course,
-                       NULL);
+  return g_object_new (SY_TYPE_COURSE_CARD, NULL);
 }
 
+/**
+ * sy_course_card_get_course:
+ *
+ * Returns: (nullable) (transfer none): the course shown
+ */
 SyCourse *
 sy_course_card_get_course (SyCourseCard *self)
 {
   g_return_val_if_fail (SY_IS_COURSE_CARD (self), NULL);
 
   return self->course;
+}
+
+void
+sy_course_card_set_course (SyCourseCard *self,
+                           SyCourse     *course)
+{
+  g_return_if_fail (SY_IS_COURSE_CARD (self));
+  g_return_if_fail (course == NULL || SY_IS_COURSE (course));
+
+  if (!g_set_object (&self->course, course))
+    return;
+  sy_course_card_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COURSE]);
+}
+
+/**
+ * sy_course_card_has_cover:
+ *
+ * Returns: whether the cover is loaded and shown
+ */
+gboolean
+sy_course_card_has_cover (SyCourseCard *self)
+{
+  g_return_val_if_fail (SY_IS_COURSE_CARD (self), FALSE);
+
+  return gtk_picture_get_paintable (self->cover) != NULL;
 }

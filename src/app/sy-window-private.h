@@ -18,5 +18,8 @@ SyCoursePage *_sy_window_get_course_page  (SyWindow *self);
 const char   *_sy_window_get_view         (SyWindow *self);
 gboolean      _sy_window_is_busy          (SyWindow *self);
 const char   *_sy_window_get_last_toast   (SyWindow *self);
+void          _sy_window_count_cards      (SyWindow *self,
+                                           guint    *n_made,
+                                           guint    *n_with_cover);
 
 G_END_DECLS

@@ -56,7 +56,12 @@ struct _SyWindow
   GtkSpinner           *import_spinner;
   GtkStack             *library_stack;
   GtkSpinner           *library_spinner;
-  GtkFlowBox           *flow_box;
+  GtkScrolledWindow    *library_scroller;
+  GtkGridView          *grid_view;
+  GListStore           *courses;     /* SyCourse, by title */
+  GPtrArray            *more_courses;
+  guint                 covers_idle;
+  guint                 more_courses_idle;
   AdwStatusPage        *error_page;
   SyCoursePage         *course_page;
 };
@@ -133,20 +138,104 @@ compare_courses (gconstpointer a,
   return ret;
 }
 
+/* The grid only has cards for the courses on screen (and a few around): it recycles them. */
 static SyCourseCard *
 find_card (SyWindow   *self,
            const char *course_id)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
+  for (GtkWidget *item = gtk_widget_get_first_child (GTK_WIDGET (self->grid_view));
+       item != NULL;
+       item = gtk_widget_get_next_sibling (item))
     {
+      GtkWidget *child = gtk_widget_get_first_child (item);
+      SyCourse *course;
+
       if (SY_IS_COURSE_CARD (child) &&
-          g_strcmp0 (sy_course_get_id (sy_course_card_get_course (SY_COURSE_CARD (child))),
-                     course_id) == 0)
+          (course = sy_course_card_get_course (SY_COURSE_CARD (child))) != NULL &&
+          g_strcmp0 (sy_course_get_id (course), course_id) == 0)
         return SY_COURSE_CARD (child);
     }
   return NULL;
+}
+
+/* Focus goes to the grid's item that holds the card, as arrow keys would leave it. */
+static void
+focus_card (SyCourseCard *card)
+{
+  gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (card)));
+}
+
+/* Loads the covers of the cards on screen, and of one more screenful below. */
+static gboolean
+load_visible_covers_cb (gpointer user_data)
+{
+  SyWindow *self = user_data;
+  GtkWidget *scroller = GTK_WIDGET (self->library_scroller);
+  double height = gtk_widget_get_height (scroller);
+
+  self->covers_idle = 0;
+  for (GtkWidget *item = gtk_widget_get_first_child (GTK_WIDGET (self->grid_view));
+       item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *card = gtk_widget_get_first_child (item);
+      graphene_rect_t bounds;
+
+      if (SY_IS_COURSE_CARD (card) && gtk_widget_get_child_visible (item) &&
+          gtk_widget_compute_bounds (card, scroller, &bounds) &&
+          bounds.origin.y + bounds.size.height >= 0 && bounds.origin.y <= 2 * height)
+        sy_course_card_load_cover (SY_COURSE_CARD (card));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_load_visible_covers (SyWindow *self)
+{
+  if (self->covers_idle == 0)
+    self->covers_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, load_visible_covers_cb,
+                                         self, NULL);
+}
+
+static void
+card_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item)
+{
+  gtk_list_item_set_child (item, sy_course_card_new ());
+}
+
+static void
+card_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              SyWindow                 *self)
+{
+  sy_course_card_set_course (SY_COURSE_CARD (gtk_list_item_get_child (item)),
+                             gtk_list_item_get_item (item));
+  queue_load_visible_covers (self);
+}
+
+static void
+card_unbind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item)
+{
+  sy_course_card_set_course (SY_COURSE_CARD (gtk_list_item_get_child (item)), NULL);
+}
+
+/* What a screen shows: 4 rows of 5 cards, 5 of 4, 7 of 3 (a card costs about 2 ms to make
+ * on an old PC, and GTK 4.8's grid makes 30 rows' worth at once). */
+#define FIRST_SCREENFUL 20
+
+static gboolean
+add_more_courses_cb (gpointer user_data)
+{
+  SyWindow *self = user_data;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->courses));
+
+  self->more_courses_idle = 0;
+  g_list_store_splice (self->courses, n, 0, self->more_courses->pdata + n,
+                       self->more_courses->len - n);
+  g_clear_pointer (&self->more_courses, g_ptr_array_unref);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -158,7 +247,7 @@ list_courses_cb (GObject      *object,
   g_autoptr(GPtrArray) courses = NULL;
   g_autoptr(GError) error = NULL;
   gboolean had_focus;
-  GtkWidget *child;
+  guint n_first;
 
   courses = sy_store_list_courses_finish (SY_STORE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -174,13 +263,21 @@ list_courses_cb (GObject      *object,
 
   g_ptr_array_sort (courses, compare_courses);
 
-  had_focus = gtk_widget_has_focus (GTK_WIDGET (self->flow_box)) ||
-              gtk_widget_get_focus_child (GTK_WIDGET (self->flow_box)) != NULL;
+  had_focus = gtk_widget_has_focus (GTK_WIDGET (self->grid_view)) ||
+              gtk_widget_get_focus_child (GTK_WIDGET (self->grid_view)) != NULL;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box))) != NULL)
-    gtk_flow_box_remove (self->flow_box, child);
-  for (guint i = 0; i < courses->len; i++)
-    gtk_flow_box_append (self->flow_box, sy_course_card_new (g_ptr_array_index (courses, i)));
+  /* GTK 4.8's grid makes cards for 30 rows at once, far more than a screen shows: the
+   * first screenful is painted before the rest are added. */
+  g_clear_handle_id (&self->more_courses_idle, g_source_remove);
+  g_clear_pointer (&self->more_courses, g_ptr_array_unref);
+  n_first = MIN (courses->len, FIRST_SCREENFUL);
+  g_list_store_splice (self->courses, 0, g_list_model_get_n_items (G_LIST_MODEL (self->courses)),
+                       courses->pdata, n_first);
+  if (courses->len > n_first)
+    {
+      self->more_courses = g_ptr_array_ref (courses);
+      self->more_courses_idle = g_idle_add_full (G_PRIORITY_LOW, add_more_courses_cb, self, NULL);
+    }
 
   gtk_spinner_stop (self->library_spinner);
   gtk_stack_set_visible_child_name (self->library_stack, courses->len > 0 ? "courses" : "empty");
@@ -192,9 +289,9 @@ list_courses_cb (GObject      *object,
       SyCourseCard *card = self->course_id ? find_card (self, self->course_id) : NULL;
 
       if (card != NULL)
-        gtk_widget_grab_focus (GTK_WIDGET (card));
+        focus_card (card);
       else
-        gtk_widget_child_focus (GTK_WIDGET (self->flow_box), GTK_DIR_TAB_FORWARD);
+        gtk_widget_child_focus (GTK_WIDGET (self->grid_view), GTK_DIR_TAB_FORWARD);
     }
 }
 
@@ -290,12 +387,14 @@ open_course (SyWindow *self,
 }
 
 static void
-flow_box_child_activated_cb (SyWindow        *self,
-                             GtkFlowBoxChild *child,
-                             GtkFlowBox      *flow_box)
+grid_view_activate_cb (SyWindow    *self,
+                       guint        position,
+                       GtkGridView *grid_view)
 {
-  if (SY_IS_COURSE_CARD (child))
-    open_course (self, sy_course_card_get_course (SY_COURSE_CARD (child)));
+  g_autoptr(SyCourse) course = g_list_model_get_item (G_LIST_MODEL (self->courses), position);
+
+  if (course != NULL)
+    open_course (self, course);
 }
 
 static void
@@ -310,7 +409,7 @@ leaflet_visible_child_cb (SyWindow *self)
       self->course_loading = FALSE;
 
       if (self->course_id != NULL && (card = find_card (self, self->course_id)) != NULL)
-        gtk_widget_grab_focus (GTK_WIDGET (card));
+        focus_card (card);
     }
 
   update_actions (self);
@@ -698,6 +797,9 @@ sy_window_dispose (GObject *object)
 {
   SyWindow *self = (SyWindow *) object;
 
+  g_clear_handle_id (&self->covers_idle, g_source_remove);
+  g_clear_handle_id (&self->more_courses_idle, g_source_remove);
+  g_clear_pointer (&self->more_courses, g_ptr_array_unref);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->list_cancellable);
   g_cancellable_cancel (self->course_cancellable);
@@ -713,6 +815,7 @@ sy_window_dispose (GObject *object)
   g_queue_clear_full (&self->import_queue, g_object_unref);
   g_clear_object (&self->import_file);
   g_clear_object (&self->import_course);
+  g_clear_object (&self->courses);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -809,10 +912,11 @@ sy_window_class_init (SyWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SyWindow, import_spinner);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, library_stack);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, library_spinner);
-  gtk_widget_class_bind_template_child (widget_class, SyWindow, flow_box);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, grid_view);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, library_scroller);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, course_page);
-  gtk_widget_class_bind_template_callback (widget_class, flow_box_child_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, grid_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_visible_child_cb);
 
   gtk_widget_class_install_action (widget_class, "win.add-course", NULL, add_course_action);
@@ -834,9 +938,28 @@ sy_window_class_init (SyWindowClass *klass)
 static void
 sy_window_init (SyWindow *self)
 {
+  GtkListItemFactory *factory;
   GtkDropTarget *target;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* A grid view makes cards only for what is on screen: a library of hundreds of courses
+   * starts as fast as one of three (see docs/benchmarks.md). */
+  self->courses = g_list_store_new (SY_TYPE_COURSE);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (card_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (card_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (card_unbind_cb), NULL);
+  gtk_grid_view_set_factory (self->grid_view, factory);
+  g_object_unref (factory);
+  gtk_grid_view_set_model (self->grid_view,
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->courses)))));
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->library_scroller),
+                           "value-changed", G_CALLBACK (queue_load_visible_covers), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->library_scroller),
+                           "changed", G_CALLBACK (queue_load_visible_covers), self,
+                           G_CONNECT_SWAPPED);
 
   self->cancellable = g_cancellable_new ();
   self->import_errors = g_ptr_array_new_with_free_func (g_free);
@@ -876,30 +999,47 @@ sy_window_get_data_dir (SyWindow *self)
 
 /* ---- for the tests ---- */
 
+/* Returns: the number of courses in the library */
 guint
 _sy_window_get_n_cards (SyWindow *self)
 {
-  guint n = 0;
-
   g_return_val_if_fail (SY_IS_WINDOW (self), 0);
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    n += SY_IS_COURSE_CARD (child);
-  return n;
+  return g_list_model_get_n_items (G_LIST_MODEL (self->courses));
 }
 
+/* Returns: (nullable): the card showing the @index-th course, if it is on screen */
 SyCourseCard *
 _sy_window_get_card (SyWindow *self,
                      guint     index)
 {
-  GtkFlowBoxChild *child;
+  g_autoptr(SyCourse) course = NULL;
 
   g_return_val_if_fail (SY_IS_WINDOW (self), NULL);
 
-  child = gtk_flow_box_get_child_at_index (self->flow_box, (int) index);
-  return SY_IS_COURSE_CARD (child) ? SY_COURSE_CARD (child) : NULL;
+  course = g_list_model_get_item (G_LIST_MODEL (self->courses), index);
+  return course ? find_card (self, sy_course_get_id (course)) : NULL;
+}
+
+/* How many cards the grid has made, and how many of them show their cover. */
+void
+_sy_window_count_cards (SyWindow *self,
+                        guint    *n_made,
+                        guint    *n_with_cover)
+{
+  *n_made = *n_with_cover = 0;
+  for (GtkWidget *item = gtk_widget_get_first_child (GTK_WIDGET (self->grid_view));
+       item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *card = gtk_widget_get_first_child (item);
+
+      if (SY_IS_COURSE_CARD (card) && sy_course_card_get_course (SY_COURSE_CARD (card)))
+        {
+          *n_made += 1;
+          *n_with_cover += sy_course_card_has_cover (SY_COURSE_CARD (card));
+        }
+    }
 }
 
 SyCoursePage *

@@ -362,10 +362,13 @@ static void
 activate_card (SyWindow     *window,
                SyCourseCard *card)
 {
-  /* What Enter does on a focused card (its key binding emits "activate"). */
-  gtk_widget_grab_focus (GTK_WIDGET (card));
-  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (card)));
-  g_assert_true (gtk_widget_activate (GTK_WIDGET (card)));
+  /* What Enter does on a focused card: the grid's item holding it is what takes focus,
+   * and its key binding emits "activate". */
+  GtkWidget *item = gtk_widget_get_parent (GTK_WIDGET (card));
+
+  gtk_widget_grab_focus (item);
+  g_assert_true (gtk_widget_has_focus (item));
+  g_assert_true (gtk_widget_activate (item));
   g_assert_true (wait_for (course_open, window));
 }
 
@@ -374,6 +377,15 @@ go_back (SyWindow *window)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
   g_assert_true (wait_for (library_shown, window));
+}
+
+/* Whether the focus is on a card's item in the library grid. */
+static gboolean
+focus_is_on_card (SyWindow *window)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (window));
+
+  return focus != NULL && SY_IS_COURSE_CARD (gtk_widget_get_first_child (focus));
 }
 
 static SyCourseCard *
@@ -430,10 +442,10 @@ test_library_cards (void)
 
   /* Tab from the header bar reaches the first card. */
   gtk_window_set_focus (GTK_WINDOW (window), NULL);
-  for (guint i = 0; i < 10 && !SY_IS_COURSE_CARD (gtk_window_get_focus (GTK_WINDOW (window))); i++)
+  for (guint i = 0; i < 10 && !focus_is_on_card (window); i++)
     gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
   g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) ==
-                 GTK_WIDGET (_sy_window_get_card (window, 0)));
+                 gtk_widget_get_parent (GTK_WIDGET (_sy_window_get_card (window, 0))));
 
   spin (200);
   save_screenshot (GTK_WIDGET (window), "library.png");
@@ -486,7 +498,7 @@ test_course_page (void)
 
   /* Back returns keyboard focus to the card the course was opened from. */
   go_back (window);
-  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (card)));
+  g_assert_true (gtk_widget_has_focus (gtk_widget_get_parent (GTK_WIDGET (card))));
 
   /* The other courses' item types: a survey and puzzles. */
   activate_card (window, find_card (window, "retail-bookkeeping-pricing"));
@@ -915,6 +927,83 @@ test_small_screens (void)
   close_window (window, data_dir);
 }
 
+/* Many courses: the first screenful comes first and the rest follow; only the cards on
+ * screen (and one screenful below) load their covers. */
+static void
+write_generated_course (const char *dir,
+                        guint       index)
+{
+  g_autofree char *json = g_strdup_printf (
+    "{\"format\": 1, \"id\": \"gen-%03u\", \"version\": 1, \"programme\": \"retail\","
+    " \"title\": \"Course %03u\", \"languages\": [\"en\"], \"class_hours\": 1,"
+    " \"cover\": \"cover.svg\", \"modules\": [{\"id\": \"m\", \"title\": \"M\", \"items\": ["
+    " {\"id\": \"l\", \"type\": \"lesson\", \"title\": \"L\", \"file\": \"l.md\", \"minutes\": 1}]}]}",
+    index, index);
+  g_autofree char *course = g_build_filename (dir, "course.json", NULL);
+  g_autofree char *lesson = g_build_filename (dir, "l.md", NULL);
+  g_autofree char *cover = g_build_filename (dir, "cover.svg", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (course, json, -1, NULL));
+  g_assert_true (g_file_set_contents (lesson, "# L\n", -1, NULL));
+  g_assert_true (g_file_set_contents (cover, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+                                             "width=\"48\" height=\"27\"><rect width=\"48\" "
+                                             "height=\"27\" fill=\"#9bd\"/></svg>", -1, NULL));
+}
+
+static gboolean
+all_cards_listed (gpointer data)
+{
+  return _sy_window_get_n_cards (data) == 45;
+}
+
+static gboolean
+first_cover_shown (gpointer data)
+{
+  SyCourseCard *card = _sy_window_get_card (data, 0);
+  return card != NULL && sy_course_card_has_cover (card);
+}
+
+static void
+test_many_courses (void)
+{
+  char *data_dir = make_data_dir ();
+  g_autofree char *packages = make_data_dir ();
+  g_autoptr(SyStore) store = sy_store_new (data_dir);
+  g_autoptr(GError) error = NULL;
+  SyWindow *window;
+  guint n_made, n_with_cover;
+
+  g_assert_true (sy_store_open (store, NULL, &error));
+  for (guint i = 0; i < 45; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("c%03u", i);
+      g_autofree char *dir = g_build_filename (packages, name, NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (dir);
+      g_autoptr(SyCourse) course = NULL;
+
+      write_generated_course (dir, i);
+      course = sy_store_import (store, file, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_clear_object (&store);
+
+  window = open_window (data_dir);
+  g_assert_true (wait_for (all_cards_listed, window));
+  g_assert_true (wait_for (first_cover_shown, window));
+  spin (300);
+
+  _sy_window_count_cards (window, &n_made, &n_with_cover);
+  g_test_message ("%u cards made, %u with their cover", n_made, n_with_cover);
+  g_assert_cmpuint (n_made, >, 20);
+  g_assert_cmpuint (n_with_cover, >, 0);
+  g_assert_cmpuint (n_with_cover, <, n_made);
+  g_assert_true (has_label (GTK_WIDGET (_sy_window_get_card (window, 0)), "Course 000"));
+
+  close_window (window, data_dir);
+  sy_rm_rf (packages, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -948,6 +1037,7 @@ main (int   argc,
   g_test_add_func ("/ui/import/drop", test_import_drop);
   g_test_add_func ("/ui/window/small-screens", test_small_screens);
   g_test_add_func ("/ui/i18n/zh-CN", test_chinese);
+  g_test_add_func ("/ui/library/many-courses", test_many_courses);
 
   ret = g_test_run ();
 
