@@ -152,7 +152,8 @@ test_learners (Fixture       *f,
   g_assert_cmpint (run (f, NULL, "learners", NULL), ==, 0);
   g_assert_nonnull (strstr (f->out, "No learners yet"));
 
-  g_assert_cmpint (run (f, NULL, "learners", "add", "刘医生", "--role", "teacher", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, "learners", "add", "刘医生", "--role", "teacher",
+                       "--pin", "1357", NULL), ==, 0);
   uuid = g_strstrip (g_strdup (f->out));
   g_assert_true (g_uuid_string_is_valid (uuid));
 
@@ -193,6 +194,11 @@ test_user_errors (Fixture       *f,
 
   g_assert_cmpint (run (f, NULL, "learners", "add", "   ", NULL), ==, 1);
   g_assert_cmpuint (count_lines (f->err), ==, 1);
+
+  /* a teacher can see other people's records: a PIN is required */
+  g_assert_cmpint (run (f, NULL, "learners", "add", "Li", "--role", "teacher", NULL), ==, 1);
+  g_assert_nonnull (strstr (f->err, "PIN"));
+  g_assert_cmpint (run (f, NULL, "learners", "add", "Li", "--pin", "12ab", NULL), ==, 1);
 }
 
 static void

@@ -91,14 +91,28 @@ seed_version (sqlite3 *db,
     case 0:
       break;
     case 1:
+      g_test_expect_message ("ShuyuanCore", G_LOG_LEVEL_WARNING,
+                             "A statement cannot be read*");
       sqlite3_exec (db,
                     "INSERT INTO device (id, uuid, created) VALUES "
                     " (1, '7d5c2c56-1b7b-4d0e-9a34-5b5ad1e8f001', '2026-01-01T00:00:00Z');"
                     "INSERT INTO learners (uuid, name, role, created) VALUES "
                     " ('0f1d6a36-7f7c-4a5e-8b5a-2d0f1c9e0a01', '李明', 'learner', '2026-01-02T00:00:00Z');"
+                    /* a lesson completed, as version 1 stored statements */
                     "INSERT INTO statements (id, learner_uuid, verb, activity, timestamp, json) VALUES "
                     " ('5b1e7a4c-3c1d-4c3e-9b8a-1f2e3d4c5b6a', '0f1d6a36-7f7c-4a5e-8b5a-2d0f1c9e0a01',"
-                    "  'http://adlnet.gov/expapi/verbs/launched', 'urn:x', '2026-01-02T00:00:00Z', '{}');",
+                    "  'http://adlnet.gov/expapi/verbs/completed',"
+                    "  'https://shuyuan.invalid/xapi/course/tiny/item/l1', '2026-01-02T00:00:00Z',"
+                    "  '{\"id\": \"5b1e7a4c-3c1d-4c3e-9b8a-1f2e3d4c5b6a\","
+                    "    \"actor\": {\"account\": {\"homePage\": \"https://learners.shuyuan.invalid/\","
+                    "                              \"name\": \"0f1d6a36-7f7c-4a5e-8b5a-2d0f1c9e0a01\"}},"
+                    "    \"verb\": {\"id\": \"http://adlnet.gov/expapi/verbs/completed\"},"
+                    "    \"object\": {\"id\": \"https://shuyuan.invalid/xapi/course/tiny/item/l1\"},"
+                    "    \"result\": {\"duration\": \"PT5M\"},"
+                    "    \"timestamp\": \"2026-01-02T00:00:00Z\"}');"
+                    /* and one nobody can read: it must be kept all the same */
+                    "INSERT INTO statements (id, learner_uuid, verb, activity, timestamp, json) VALUES "
+                    " ('6c2f8b5d-4d2e-4d4f-8c9b-2a3b4c5d6e7f', 'x', 'y', 'z', '2026-01-03T00:00:00Z', '{');",
                     NULL, NULL, &msg);
       break;
     default:
@@ -118,9 +132,17 @@ check_seed (SyStore *store,
   g_assert_no_error (error);
   if (version >= 1)
     {
+      g_autoptr(GPtrArray) progress = NULL;
+
       g_assert_cmpstr (sy_store_get_device_id (store), ==, "7d5c2c56-1b7b-4d0e-9a34-5b5ad1e8f001");
       g_assert_cmpuint (learners->len, ==, 1);
       g_assert_cmpstr (sy_learner_get_name (g_ptr_array_index (learners, 0)), ==, "李明");
+
+      /* the old statement now counts: 5 minutes on the lesson (no course is installed,
+       * so the projection is checked in the database) */
+      progress = sy_store_list_progress (store, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (progress->len, ==, 0);
     }
   else
     g_assert_cmpuint (learners->len, ==, 0);
@@ -148,9 +170,21 @@ test_migrate_from (gconstpointer data)
   check_seed (store, from);
   g_clear_object (&store);
 
+  g_test_assert_expected_messages ();
+
   db = open_raw (dir);
   g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, SY_STORE_SCHEMA_VERSION);
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  if (from >= 1)
+    {
+      /* every statement kept; the readable one indexed and projected */
+      g_assert_cmpint (query_int (db, "SELECT count(*) FROM statements"), ==, 2);
+      g_assert_cmpint (query_int (db, "SELECT status FROM item_progress WHERE item_id = 'l1' "
+                                      "AND learner_uuid = '0f1d6a36-7f7c-4a5e-8b5a-2d0f1c9e0a01'"),
+                       ==, SY_STATUS_COMPLETED);
+      g_assert_cmpint (query_int (db, "SELECT seconds FROM item_progress WHERE item_id = 'l1'"),
+                       ==, 300);
+    }
   sqlite3_close (db);
   sy_rm_rf (dir, NULL);
 }
@@ -209,7 +243,7 @@ test_learners (void)
 
   g_assert_true (sy_store_open (store, NULL, &error));
 
-  a = sy_store_add_learner (store, "  张丽  ", SY_ROLE_TEACHER, NULL, &error);
+  a = sy_store_add_learner_full (store, "  张丽  ", SY_ROLE_TEACHER, "2580", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (sy_learner_get_name (a), ==, "张丽");
   g_assert_cmpint (sy_learner_get_role (a), ==, SY_ROLE_TEACHER);

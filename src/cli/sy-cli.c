@@ -331,9 +331,16 @@ cmd_learners_add (Cli   *cli,
                   char **argv)
 {
   g_autofree char *role_str = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *external_id = NULL;
   GOptionEntry entries[] = {
     { "role", 0, 0, G_OPTION_ARG_STRING, &role_str,
       N_("learner (the default), teacher or coordinator"), N_("ROLE") },
+    { "pin", 0, 0, G_OPTION_ARG_STRING, &pin,
+      N_("Protect the profile with a PIN of 4 to 8 digits (required for teachers and "
+         "coordinators)"), N_("PIN") },
+    { "external-id", 0, 0, G_OPTION_ARG_STRING, &external_id,
+      N_("An id from outside, such as a doctor's registration number"), N_("ID") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("NAME — add a learner"));
@@ -352,7 +359,8 @@ cmd_learners_add (Cli   *cli,
   if (!open_store (cli, &status))
     return status;
 
-  if (!(learner = sy_store_add_learner (cli->store, argv[1], role, NULL, &error)))
+  if (!(learner = sy_store_add_learner_full (cli->store, argv[1], role, pin, external_id,
+                                             NULL, &error)))
     return user_error (cli, "%s", error->message);
 
   g_print ("%s\n", sy_learner_get_uuid (learner));

@@ -18,6 +18,7 @@ struct _SyLearner
   SyRole   role;
   char    *external_id;
   char    *created;
+  gboolean has_pin;
 };
 
 G_DEFINE_FINAL_TYPE (SyLearner, sy_learner, G_TYPE_OBJECT)
@@ -146,4 +147,25 @@ sy_learner_get_created (SyLearner *self)
 {
   g_return_val_if_fail (SY_IS_LEARNER (self), NULL);
   return self->created;
+}
+
+/**
+ * sy_learner_get_has_pin:
+ *
+ * Returns: whether the profile is protected by a PIN
+ */
+gboolean
+sy_learner_get_has_pin (SyLearner *self)
+{
+  g_return_val_if_fail (SY_IS_LEARNER (self), FALSE);
+  return self->has_pin;
+}
+
+/* For the store, which knows. */
+void
+_sy_learner_set_has_pin (SyLearner *self,
+                         gboolean   has_pin)
+{
+  g_return_if_fail (SY_IS_LEARNER (self));
+  self->has_pin = has_pin;
 }

@@ -23,5 +23,8 @@ const char *sy_learner_get_name         (SyLearner  *self);
 SyRole      sy_learner_get_role         (SyLearner  *self);
 const char *sy_learner_get_external_id  (SyLearner  *self);
 const char *sy_learner_get_created      (SyLearner  *self);
+gboolean    sy_learner_get_has_pin      (SyLearner  *self);
+void        _sy_learner_set_has_pin     (SyLearner  *self,
+                                         gboolean    has_pin);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <json-c/json.h>
 #include <sqlite3.h>
 
 #include "sy-package.h"
@@ -12,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-#define SY_STORE_SCHEMA_VERSION 1
+#define SY_STORE_SCHEMA_VERSION 2
 #define SY_STORE_DB_NAME "shuyuan.db"
 #define SY_STORE_CONTENT_DIR "courses"
 
@@ -60,6 +61,15 @@ char     *_sy_store_content_path (SyStore         *self,
 void      _sy_store_set_package_limits (SyStore               *self,
                                         const SyPackageLimits *limits);
 const SyPackageLimits *_sy_store_get_package_limits (SyStore *self);
+
+/* sy-store-records.c */
+gboolean  _sy_store_reindex_statements  (sqlite3 *db, GError **error);
+gboolean  _sy_store_rebuild_projections (sqlite3 *db, GError **error);
+gboolean  _sy_store_insert_statement    (sqlite3      *db,
+                                         json_object  *statement,
+                                         const char   *recorded,
+                                         gboolean     *inserted,
+                                         GError      **error);
 
 /* sy-store-courses.c */
 gpointer  _sy_store_do_import       (SyStore *self, sqlite3 *db, gpointer data,

@@ -15,9 +15,16 @@
 #include "sy-i18n.h"
 #include "sy-store-private.h"
 
-static const char * const migrations[SY_STORE_SCHEMA_VERSION] = {
+typedef struct
+{
+  const char *sql;
+  /* C work after the SQL, in the same transaction (NULL for none) */
+  gboolean  (*after) (sqlite3 *db, GError **error);
+} Migration;
+
+static const Migration migrations[SY_STORE_SCHEMA_VERSION] = {
   /* 1: the device, learners, installed courses, the statement log and projections */
-  "CREATE TABLE device ("
+  { "CREATE TABLE device ("
   "  id INTEGER PRIMARY KEY CHECK (id = 1),"
   "  uuid TEXT NOT NULL,"
   "  created TEXT NOT NULL);"
@@ -96,7 +103,30 @@ static const char * const migrations[SY_STORE_SCHEMA_VERSION] = {
   "  best_score REAL,"
   "  attempts INTEGER NOT NULL DEFAULT 0,"
   "  seconds REAL NOT NULL DEFAULT 0,"
-  "  PRIMARY KEY (learner_uuid, course_id, item_id));",
+  "  PRIMARY KEY (learner_uuid, course_id, item_id));", NULL },
+
+  /* 2: the columns projections are computed from, read back from each statement's JSON
+   * (so statements from anywhere are indexed alike); voiding; PIN lockouts; settings. */
+  { "ALTER TABLE statements ADD COLUMN question_id TEXT;"
+    "ALTER TABLE statements ADD COLUMN status INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE statements ADD COLUMN score REAL;"
+    "ALTER TABLE statements ADD COLUMN seconds REAL NOT NULL DEFAULT 0;"
+    "ALTER TABLE statements ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE statements ADD COLUMN voids TEXT;"
+    "ALTER TABLE statements ADD COLUMN voided INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE statements ADD COLUMN recorded TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX statements_voids ON statements (voids) WHERE voids IS NOT NULL;"
+    "CREATE INDEX statements_registration ON statements (registration)"
+    "  WHERE registration IS NOT NULL;"
+    "CREATE INDEX statements_recorded ON statements (recorded);"
+    "CREATE TABLE pin_lockouts ("
+    "  learner_uuid TEXT PRIMARY KEY REFERENCES learners (uuid) ON DELETE CASCADE,"
+    "  failures INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE settings ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL);",
+    _sy_store_reindex_statements },
 };
 
 gboolean
@@ -171,7 +201,9 @@ _sy_store_migrate (sqlite3  *db,
       g_debug ("Migrating the store to version %d", v);
       if (!_sy_store_exec (db, "BEGIN IMMEDIATE", error))
         return FALSE;
-      if (!_sy_store_exec (db, migrations[v - 1], error) || !_sy_store_exec (db, bump, error))
+      if (!_sy_store_exec (db, migrations[v - 1].sql, error) ||
+          (migrations[v - 1].after && !migrations[v - 1].after (db, error)) ||
+          !_sy_store_exec (db, bump, error))
         {
           _sy_store_exec (db, "ROLLBACK", NULL);
           return FALSE;

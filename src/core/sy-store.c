@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <sodium.h>
 
 #include "sy-i18n.h"
 #include "sy-store-private.h"
@@ -417,13 +418,49 @@ typedef struct
 {
   char   *name;
   SyRole  role;
+  char   *pin;
+  char   *external_id;
 } AddLearner;
 
 static void
 add_learner_free (AddLearner *data)
 {
   g_free (data->name);
+  if (data->pin)
+    sodium_memzero (data->pin, strlen (data->pin));
+  g_free (data->pin);
+  g_free (data->external_id);
   g_free (data);
+}
+
+static AddLearner *
+add_learner_new (const char *name,
+                 SyRole      role,
+                 const char *pin,
+                 const char *external_id)
+{
+  AddLearner *data = g_new0 (AddLearner, 1);
+
+  data->name = g_strdup (name);
+  data->role = role;
+  data->pin = pin && *pin ? g_strdup (pin) : NULL;
+  data->external_id = external_id && *external_id ? g_strstrip (g_strdup (external_id)) : NULL;
+  return data;
+}
+
+/* PINs are 4 to 8 digits: enough to keep classmates out of each other's records on a
+ * shared PC; the lockout after SY_PIN_MAX_FAILURES makes guessing slow. */
+static gboolean
+pin_is_valid (const char *pin)
+{
+  gsize len = strlen (pin);
+
+  if (len < 4 || len > 8)
+    return FALSE;
+  for (const char *p = pin; *p; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
 }
 
 static gpointer
@@ -437,20 +474,54 @@ do_add_learner (SyStore       *self,
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *now = _sy_store_now ();
   g_autofree char *name = g_strstrip (g_strdup (add->name));
+  char hash[crypto_pwhash_STRBYTES];
+  SyLearner *learner;
   sqlite3_stmt *stmt;
   int rc;
 
   REQUIRE_OPEN (db, error);
 
-  if (name[0] == '\0' || g_utf8_strlen (name, -1) > 100 || !g_utf8_validate (name, -1, NULL))
+  if (!g_utf8_validate (name, -1, NULL) || name[0] == '\0' || g_utf8_strlen (name, -1) > 100)
     {
       g_set_error_literal (error, SY_STORE_ERROR, SY_STORE_ERROR_INVALID,
                            _("A name is 1 to 100 characters long."));
       return NULL;
     }
+  if (add->external_id && (!g_utf8_validate (add->external_id, -1, NULL) ||
+                           g_utf8_strlen (add->external_id, -1) > 64))
+    {
+      g_set_error_literal (error, SY_STORE_ERROR, SY_STORE_ERROR_INVALID,
+                           _("An external id (such as a registration number) is at most 64 "
+                             "characters long."));
+      return NULL;
+    }
+  if (add->pin == NULL && add->role != SY_ROLE_LEARNER)
+    {
+      g_set_error_literal (error, SY_STORE_ERROR, SY_STORE_ERROR_INVALID,
+                           _("Teachers and coordinators need a PIN: they can see other "
+                             "people's records."));
+      return NULL;
+    }
+  if (add->pin != NULL && !pin_is_valid (add->pin))
+    {
+      g_set_error_literal (error, SY_STORE_ERROR, SY_STORE_ERROR_INVALID,
+                           _("A PIN is 4 to 8 digits."));
+      return NULL;
+    }
 
-  if (sqlite3_prepare_v2 (db, "INSERT INTO learners (uuid, name, role, created) "
-                              "VALUES (?, ?, ?, ?)", -1, &stmt, NULL) != SQLITE_OK)
+  /* only the argon2id hash is kept */
+  if (add->pin != NULL &&
+      (sodium_init () < 0 ||
+       crypto_pwhash_str (hash, add->pin, strlen (add->pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0))
+    {
+      g_set_error_literal (error, SY_STORE_ERROR, SY_STORE_ERROR_INVALID,
+                           _("Could not protect the PIN: the PC is out of memory."));
+      return NULL;
+    }
+
+  if (sqlite3_prepare_v2 (db, "INSERT INTO learners (uuid, name, role, pin_hash, external_id, "
+                              " created) VALUES (?, ?, ?, ?, ?, ?)", -1, &stmt, NULL) != SQLITE_OK)
     {
       _sy_store_db_error (db, error);
       return NULL;
@@ -458,7 +529,12 @@ do_add_learner (SyStore       *self,
   sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, sy_role_to_string (add->role), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, now, -1, SQLITE_STATIC);
+  if (add->pin != NULL)
+    sqlite3_bind_text (stmt, 4, hash, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 4);
+  sqlite3_bind_text (stmt, 5, add->external_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, now, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
@@ -466,7 +542,9 @@ do_add_learner (SyStore       *self,
       _sy_store_db_error (db, error);
       return NULL;
     }
-  return sy_learner_new (uuid, name, add->role, NULL, now);
+  learner = sy_learner_new (uuid, name, add->role, add->external_id, now);
+  _sy_learner_set_has_pin (learner, add->pin != NULL);
+  return learner;
 }
 
 void
@@ -482,9 +560,7 @@ sy_store_add_learner_async (SyStore             *self,
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (name != NULL);
 
-  data = g_new0 (AddLearner, 1);
-  data->name = g_strdup (name);
-  data->role = role;
+  data = add_learner_new (name, role, NULL, NULL);
   _sy_store_queue (self, do_add_learner, data, (GDestroyNotify) add_learner_free,
                    g_object_unref, sy_store_add_learner_async, cancellable, callback,
                    user_data);
@@ -510,9 +586,7 @@ sy_store_add_learner (SyStore       *self,
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  data = g_new0 (AddLearner, 1);
-  data->name = g_strdup (name);
-  data->role = role;
+  data = add_learner_new (name, role, NULL, NULL);
   return _sy_store_run (self, do_add_learner, data, (GDestroyNotify) add_learner_free,
                         g_object_unref, cancellable, error);
 }
@@ -530,7 +604,8 @@ do_list_learners (SyStore       *self,
 
   REQUIRE_OPEN (db, error);
 
-  if (sqlite3_prepare_v2 (db, "SELECT uuid, name, role, external_id, created FROM learners "
+  if (sqlite3_prepare_v2 (db, "SELECT uuid, name, role, external_id, created, "
+                              " pin_hash IS NOT NULL FROM learners "
                               "ORDER BY name COLLATE NOCASE, created", -1, &stmt, NULL) != SQLITE_OK)
     {
       _sy_store_db_error (db, error);
@@ -539,14 +614,16 @@ do_list_learners (SyStore       *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       SyRole role = SY_ROLE_LEARNER;
+      SyLearner *learner;
 
       sy_role_from_string ((const char *) sqlite3_column_text (stmt, 2), &role);
-      g_ptr_array_add (learners,
-                       sy_learner_new ((const char *) sqlite3_column_text (stmt, 0),
-                                       (const char *) sqlite3_column_text (stmt, 1),
-                                       role,
-                                       (const char *) sqlite3_column_text (stmt, 3),
-                                       (const char *) sqlite3_column_text (stmt, 4)));
+      learner = sy_learner_new ((const char *) sqlite3_column_text (stmt, 0),
+                                (const char *) sqlite3_column_text (stmt, 1),
+                                role,
+                                (const char *) sqlite3_column_text (stmt, 3),
+                                (const char *) sqlite3_column_text (stmt, 4));
+      _sy_learner_set_has_pin (learner, sqlite3_column_int (stmt, 5));
+      g_ptr_array_add (learners, learner);
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
@@ -589,6 +666,221 @@ sy_store_list_learners (SyStore       *self,
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   return _sy_store_run (self, do_list_learners, NULL, NULL, (GDestroyNotify) g_ptr_array_unref,
                         cancellable, error);
+}
+
+/**
+ * sy_store_add_learner_full:
+ * @pin: (nullable): 4 to 8 digits; required for teachers and coordinators
+ * @external_id: (nullable): e.g. a village doctor's registration number
+ *
+ * Adds a learner; a PIN is kept only as an argon2id hash.
+ *
+ * Returns: (transfer full): the learner
+ */
+SyLearner *
+sy_store_add_learner_full (SyStore       *self,
+                           const char    *name,
+                           SyRole         role,
+                           const char    *pin,
+                           const char    *external_id,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_return_val_if_fail (SY_IS_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  return _sy_store_run (self, do_add_learner, add_learner_new (name, role, pin, external_id),
+                        (GDestroyNotify) add_learner_free, g_object_unref, cancellable, error);
+}
+
+/* Finish with sy_store_add_learner_finish(). */
+void
+sy_store_add_learner_full_async (SyStore             *self,
+                                 const char          *name,
+                                 SyRole               role,
+                                 const char          *pin,
+                                 const char          *external_id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (SY_IS_STORE (self));
+  g_return_if_fail (name != NULL);
+  _sy_store_queue (self, do_add_learner, add_learner_new (name, role, pin, external_id),
+                   (GDestroyNotify) add_learner_free, g_object_unref,
+                   sy_store_add_learner_async, cancellable, callback, user_data);
+}
+
+typedef struct
+{
+  char *learner_uuid;
+  char *pin;
+} CheckPin;
+
+static void
+check_pin_free (CheckPin *data)
+{
+  g_free (data->learner_uuid);
+  sodium_memzero (data->pin, strlen (data->pin));
+  g_free (data->pin);
+  g_free (data);
+}
+
+static CheckPin *
+check_pin_new (const char *learner_uuid,
+               const char *pin)
+{
+  CheckPin *data = g_new0 (CheckPin, 1);
+
+  data->learner_uuid = g_strdup (learner_uuid);
+  data->pin = g_strdup (pin ? pin : "");
+  return data;
+}
+
+static gpointer
+pin_error (sqlite3  *db,
+           GError  **error)
+{
+  _sy_store_db_error (db, error);
+  return NULL;
+}
+
+/* The lockout is kept in the database, so restarting the app does not lift it. */
+static gpointer
+do_check_pin (SyStore       *self,
+              sqlite3       *db,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  CheckPin *check = data;
+  g_autofree char *hash = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 locked_until = 0;
+  int failures = 0, rc;
+  gboolean found = FALSE, locking;
+  sqlite3_stmt *stmt;
+
+  REQUIRE_OPEN (db, error);
+
+  if (sqlite3_prepare_v2 (db, "SELECT l.pin_hash, coalesce (k.failures, 0), "
+                              " coalesce (k.locked_until, 0) FROM learners l "
+                              "LEFT JOIN pin_lockouts k ON k.learner_uuid = l.uuid "
+                              "WHERE l.uuid = ?", -1, &stmt, NULL) != SQLITE_OK)
+    return pin_error (db, error);
+  sqlite3_bind_text (stmt, 1, check->learner_uuid, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      found = TRUE;
+      hash = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      failures = sqlite3_column_int (stmt, 1);
+      locked_until = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_finalize (stmt);
+
+  if (!found)
+    {
+      g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_NOT_FOUND,
+                   _("There is no learner “%s” on this PC."), check->learner_uuid);
+      return NULL;
+    }
+  if (hash == NULL)
+    return GINT_TO_POINTER (TRUE);
+  if (locked_until > now)
+    {
+      int seconds = (int) (locked_until - now);
+      g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_LOCKED,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "Too many wrong PINs. Try again in %d second.",
+                                "Too many wrong PINs. Try again in %d seconds.", seconds),
+                   seconds);
+      return NULL;
+    }
+
+  if (sodium_init () >= 0 &&
+      crypto_pwhash_str_verify (hash, check->pin, strlen (check->pin)) == 0)
+    {
+      if (sqlite3_prepare_v2 (db, "DELETE FROM pin_lockouts WHERE learner_uuid = ?", -1, &stmt,
+                              NULL) != SQLITE_OK)
+        return pin_error (db, error);
+      sqlite3_bind_text (stmt, 1, check->learner_uuid, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      sqlite3_finalize (stmt);
+      if (rc != SQLITE_DONE)
+        return pin_error (db, error);
+      return GINT_TO_POINTER (TRUE);
+    }
+
+  failures++;
+  locking = failures >= SY_PIN_MAX_FAILURES;
+  if (sqlite3_prepare_v2 (db, "INSERT INTO pin_lockouts (learner_uuid, failures, locked_until) "
+                              "VALUES (?1, ?2, ?3) ON CONFLICT (learner_uuid) DO UPDATE SET "
+                              " failures = ?2, locked_until = ?3", -1, &stmt, NULL) != SQLITE_OK)
+    return pin_error (db, error);
+  sqlite3_bind_text (stmt, 1, check->learner_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 2, locking ? 0 : failures);
+  sqlite3_bind_int64 (stmt, 3, locking ? now + SY_PIN_LOCK_SECONDS : 0);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return pin_error (db, error);
+
+  if (locking)
+    g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_LOCKED,
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "Too many wrong PINs. Try again in %d second.",
+                              "Too many wrong PINs. Try again in %d seconds.",
+                              SY_PIN_LOCK_SECONDS), SY_PIN_LOCK_SECONDS);
+  else
+    g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_WRONG_PIN,
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "Wrong PIN. %d more try before the profile is locked for a minute.",
+                              "Wrong PIN. %d more tries before the profile is locked for a minute.",
+                              SY_PIN_MAX_FAILURES - failures),
+                 SY_PIN_MAX_FAILURES - failures);
+  return NULL;
+}
+
+/**
+ * sy_store_check_pin:
+ *
+ * Checks a learner's PIN (a profile without one always passes). After
+ * %SY_PIN_MAX_FAILURES wrong PINs in a row the profile is locked for
+ * %SY_PIN_LOCK_SECONDS, and %SY_STORE_ERROR_LOCKED says for how long.
+ */
+gboolean
+sy_store_check_pin (SyStore       *self,
+                    const char    *learner_uuid,
+                    const char    *pin,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_return_val_if_fail (SY_IS_STORE (self), FALSE);
+  g_return_val_if_fail (learner_uuid != NULL, FALSE);
+  return _sy_store_run (self, do_check_pin, check_pin_new (learner_uuid, pin),
+                        (GDestroyNotify) check_pin_free, NULL, cancellable, error) != NULL;
+}
+
+void
+sy_store_check_pin_async (SyStore             *self,
+                          const char          *learner_uuid,
+                          const char          *pin,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (SY_IS_STORE (self));
+  g_return_if_fail (learner_uuid != NULL);
+  _sy_store_queue (self, do_check_pin, check_pin_new (learner_uuid, pin),
+                   (GDestroyNotify) check_pin_free, NULL, sy_store_check_pin_async,
+                   cancellable, callback, user_data);
+}
+
+gboolean
+sy_store_check_pin_finish (SyStore       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return _sy_store_finish (self, result, sy_store_check_pin_async, error) != NULL;
 }
 
 /* ---- courses: the jobs live in sy-store-courses.c ---- */

@@ -9,6 +9,7 @@
 
 #include "sy-course.h"
 #include "sy-learner.h"
+#include "sy-statement.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,9 @@ G_BEGIN_DECLS
  * @SY_STORE_ERROR_DATABASE: SQLite failed (disk full, corruption…)
  * @SY_STORE_ERROR_NOT_FOUND: no such course or learner
  * @SY_STORE_ERROR_INVALID: an argument a user typed is not acceptable (an empty name…)
+ * @SY_STORE_ERROR_WRONG_PIN: the PIN does not match
+ * @SY_STORE_ERROR_LOCKED: too many wrong PINs; the profile is locked for a while
+ * @SY_STORE_ERROR_NO_ATTEMPTS_LEFT: the quiz's attempt limit is reached
  */
 typedef enum
 {
@@ -29,7 +33,59 @@ typedef enum
   SY_STORE_ERROR_DATABASE,
   SY_STORE_ERROR_NOT_FOUND,
   SY_STORE_ERROR_INVALID,
+  SY_STORE_ERROR_WRONG_PIN,
+  SY_STORE_ERROR_LOCKED,
+  SY_STORE_ERROR_NO_ATTEMPTS_LEFT,
 } SyStoreError;
+
+/* Wrong PINs in a row that lock a profile, and for how long */
+#define SY_PIN_MAX_FAILURES 5
+#define SY_PIN_LOCK_SECONDS 60
+
+/**
+ * SyAttempt:
+ * @registration: the attempt's UUID (the xAPI registration of its statements)
+ * @number: 1 for the learner's first attempt at the quiz
+ * @seed: what its options were shuffled with
+ * @answers: question id → the last response given
+ *
+ * A quiz attempt that was started and not finished (the app or the PC stopped): its
+ * answers were committed one by one, so it resumes where it was.
+ */
+typedef struct
+{
+  char       *registration;
+  int         number;
+  gint64      seed;
+  GHashTable *answers;
+} SyAttempt;
+
+/**
+ * SyCourseProgress:
+ *
+ * One learner's progress in one course, for reports and certificates.
+ */
+typedef struct
+{
+  char     *learner_uuid;
+  char     *learner_name;
+  char     *external_id;
+  char     *course_id;
+  SyText   *course_title;
+  char     *programme;
+  guint     n_items;
+  guint     n_done;
+  double    seconds;
+  double    class_hours;
+  double    credits;
+  char     *completed;          /* timestamp of the course's completion, or NULL */
+  char     *completion_id;      /* the statement that says so */
+} SyCourseProgress;
+
+void        sy_attempt_free               (SyAttempt            *attempt);
+void        sy_course_progress_free       (SyCourseProgress     *progress);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyAttempt, sy_attempt_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyCourseProgress, sy_course_progress_free)
 
 /**
  * SyImportOutcome:
@@ -131,6 +187,83 @@ GPtrArray  *sy_store_list_learners_finish (SyStore              *self,
                                            GAsyncResult         *result,
                                            GError              **error);
 GPtrArray  *sy_store_list_learners        (SyStore              *self,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+
+SyLearner  *sy_store_add_learner_full     (SyStore              *self,
+                                           const char           *name,
+                                           SyRole                role,
+                                           const char           *pin,
+                                           const char           *external_id,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+void        sy_store_add_learner_full_async (SyStore            *self,
+                                           const char           *name,
+                                           SyRole                role,
+                                           const char           *pin,
+                                           const char           *external_id,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+
+gboolean    sy_store_check_pin            (SyStore              *self,
+                                           const char           *learner_uuid,
+                                           const char           *pin,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+void        sy_store_check_pin_async      (SyStore              *self,
+                                           const char           *learner_uuid,
+                                           const char           *pin,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean    sy_store_check_pin_finish     (SyStore              *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+
+char       *sy_store_record               (SyStore              *self,
+                                           const SyEvent        *event,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+void        sy_store_record_async         (SyStore              *self,
+                                           const SyEvent        *event,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+char       *sy_store_record_finish        (SyStore              *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+
+SyAttempt  *sy_store_start_attempt        (SyStore              *self,
+                                           const char           *learner_uuid,
+                                           const char           *course_id,
+                                           const char           *item_id,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+SyAttempt  *sy_store_get_open_attempt     (SyStore              *self,
+                                           const char           *learner_uuid,
+                                           const char           *course_id,
+                                           const char           *item_id,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+
+GPtrArray  *sy_store_list_progress        (SyStore              *self,
+                                           const char           *learner_uuid,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+gboolean    sy_store_export_statements    (SyStore              *self,
+                                           const char           *since,
+                                           GOutputStream        *output,
+                                           guint                *n_written,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+gboolean    sy_store_import_statements    (SyStore              *self,
+                                           GInputStream         *input,
+                                           guint                *n_added,
+                                           guint                *n_known,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+gboolean    sy_store_rebuild_projections  (SyStore              *self,
                                            GCancellable         *cancellable,
                                            GError              **error);
 
