@@ -392,15 +392,17 @@ draw_certificate (cairo_t                 *cr,
 
   draw_border (cr);
 
-  /* The title, and an ornament under it. A Chinese title (结业证书) is traditionally set
-   * with wide gaps between its characters; letters only want a little air. */
+  /* Translators: the title of a course certificate (结业证书) */
   title_text = _("Certificate of Completion");
+  /* A Chinese title is traditionally set with wide gaps between its characters; letters
+   * only want a little air. */
   han_title = g_unichar_get_script (g_utf8_get_char (title_text)) == G_UNICODE_SCRIPT_HAN;
   title = make_layout (context, &(TextStyle) {
                          .text = title_text, .size = 30, .min_size = 18, .max_lines = 1,
                          .weight = PANGO_WEIGHT_BOLD, .tracking = han_title ? 12 : 1.5,
                        },
                        text_width, 1.0);
+  /* a little higher than the inset: the line box has room above the letters */
   y = CONTENT_INSET - MM (2.0);
   show_layout (cr, title, left, y, INK);
   y += layout_height (title) + MM (4.0);
@@ -413,6 +415,8 @@ draw_certificate (cairo_t                 *cr,
   module = QR_SIZE / (qr->width + 2 * QR_QUIET);
   symbol = module * qr->width;
   code_label = make_layout (context, &(TextStyle) {
+                              /* Translators: a label under the certificate's QR code, over
+                               * a code such as 7G3K-Q0ZD-M2XA (验证码) */
                               .text = _("Verification code"), .size = 8, .min_size = 6,
                               .max_lines = 1, .weight = PANGO_WEIGHT_NORMAL,
                             },
@@ -422,9 +426,10 @@ draw_certificate (cairo_t                 *cr,
                         .max_lines = 1, .weight = PANGO_WEIGHT_BOLD,
                       },
                       QR_SIZE, 1.0);
+  /* the label stays out of the quiet zone, which scanners need clear */
   code_y = bottom - layout_height (code);
   qr_x = left;
-  qr_y = code_y - layout_height (code_label) - MM (1.0) - symbol;
+  qr_y = code_y - layout_height (code_label) - QR_QUIET * module - symbol;
   draw_qr (cr, qr, qr_x, qr_y, module);
   show_layout (cr, code_label, qr_x + symbol / 2 - QR_SIZE / 2, code_y - layout_height (code_label),
                INK_LIGHT);
@@ -474,6 +479,7 @@ draw_certificate (cairo_t                 *cr,
       .weight = PANGO_WEIGHT_NORMAL, .gray = INK_LIGHT, .space_before = MM (1.0),
     };
   styles[n_styles++] = (TextStyle) {
+    /* Translators: on a certificate, between the learner's name and the course title */
     .text = _("has completed the course"), .size = 14, .min_size = 10, .max_lines = 2,
     .weight = PANGO_WEIGHT_NORMAL, .gray = INK_LIGHT, .space_before = MM (6.0),
   };
@@ -494,8 +500,8 @@ draw_certificate (cairo_t                 *cr,
 
   /* Very long names and titles at their smallest can still make it too tall: then
    * everything in the middle shrinks together, so it keeps its proportions. */
-  available = qr_y - MM (4.0) - top;
-  for (scale = 1.0; scale > 0.3; scale *= 0.92)
+  available = qr_y - QR_QUIET * module - MM (2.0) - top;
+  for (scale = 1.0;; scale *= 0.92)
     {
       total = 0;
       g_ptr_array_set_size (middle, 0);
@@ -506,7 +512,7 @@ draw_certificate (cairo_t                 *cr,
           total += styles[i].space_before * scale + layout_height (layout);
           g_ptr_array_add (middle, layout);
         }
-      if (total <= available)
+      if (total <= available || scale < 0.3)
         break;
     }
 

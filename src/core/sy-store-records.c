@@ -16,6 +16,7 @@
 
 #include <math.h>
 
+#include "sy-certificate.h"
 #include "sy-i18n.h"
 #include "sy-statement.h"
 #include "sy-store-private.h"
@@ -760,6 +761,57 @@ sy_store_get_open_attempt (SyStore       *self,
                         cancellable, error);
 }
 
+void
+sy_store_start_attempt_async (SyStore             *self,
+                              const char          *learner_uuid,
+                              const char          *course_id,
+                              const char          *item_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (SY_IS_STORE (self));
+  _sy_store_queue (self, do_start_attempt, item_ref_new (learner_uuid, course_id, item_id),
+                   (GDestroyNotify) item_ref_free, (GDestroyNotify) sy_attempt_free,
+                   sy_store_start_attempt_async, cancellable, callback, user_data);
+}
+
+SyAttempt *
+sy_store_start_attempt_finish (SyStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return _sy_store_finish (self, result, sy_store_start_attempt_async, error);
+}
+
+void
+sy_store_get_open_attempt_async (SyStore             *self,
+                                 const char          *learner_uuid,
+                                 const char          *course_id,
+                                 const char          *item_id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (SY_IS_STORE (self));
+  _sy_store_queue (self, do_get_open_attempt, item_ref_new (learner_uuid, course_id, item_id),
+                   (GDestroyNotify) item_ref_free, (GDestroyNotify) sy_attempt_free,
+                   sy_store_get_open_attempt_async, cancellable, callback, user_data);
+}
+
+/**
+ * sy_store_get_open_attempt_finish:
+ *
+ * Returns: (transfer full): the open attempt, or %NULL with %SY_STORE_ERROR_NOT_FOUND
+ */
+SyAttempt *
+sy_store_get_open_attempt_finish (SyStore       *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return _sy_store_finish (self, result, sy_store_get_open_attempt_async, error);
+}
+
 /* ---- progress ---- */
 
 void
@@ -874,6 +926,27 @@ sy_store_list_progress (SyStore       *self,
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   return _sy_store_run (self, do_list_progress, g_strdup (learner_uuid), g_free,
                         (GDestroyNotify) g_ptr_array_unref, cancellable, error);
+}
+
+void
+sy_store_list_progress_async (SyStore             *self,
+                              const char          *learner_uuid,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (SY_IS_STORE (self));
+  _sy_store_queue (self, do_list_progress, g_strdup (learner_uuid), g_free,
+                   (GDestroyNotify) g_ptr_array_unref, sy_store_list_progress_async,
+                   cancellable, callback, user_data);
+}
+
+GPtrArray *
+sy_store_list_progress_finish (SyStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return _sy_store_finish (self, result, sy_store_list_progress_async, error);
 }
 
 static gpointer
@@ -1096,4 +1169,140 @@ sy_store_import_statements (SyStore        *self,
     *n_known = t->n_known;
   transfer_free (t);
   return ok;
+}
+
+/* ---- certificates ---- */
+
+typedef struct
+{
+  char *learner_uuid;
+  char *course_id;
+  char *path;
+} WriteCertificate;
+
+static void
+write_certificate_free (WriteCertificate *data)
+{
+  g_free (data->learner_uuid);
+  g_free (data->course_id);
+  g_free (data->path);
+  g_free (data);
+}
+
+static gpointer
+do_write_certificate (SyStore       *self,
+                      sqlite3       *db,
+                      gpointer       data,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  WriteCertificate *w = data;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GDateTime) completed = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *issuer = NULL;
+  SyCourseProgress *p = NULL;
+  SyCertificateInfo info = { 0 };
+
+  REQUIRE_OPEN (db, error);
+
+  if (!(list = do_list_progress (self, db, w->learner_uuid, cancellable, error)))
+    return NULL;
+  for (guint i = 0; i < list->len; i++)
+    if (g_str_equal (((SyCourseProgress *) g_ptr_array_index (list, i))->course_id, w->course_id))
+      p = g_ptr_array_index (list, i);
+
+  if (p == NULL)
+    {
+      g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_NOT_FOUND,
+                   _("There is no course “%s” on this PC."), w->course_id);
+      return NULL;
+    }
+  if (p->completion_id == NULL || !(completed = g_date_time_new_from_iso8601 (p->completed, NULL)))
+    {
+      g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_INVALID,
+                   _("%s has not completed “%s” yet: a certificate comes with completing "
+                     "every lesson, quiz and survey."),
+                   p->learner_name, sy_text_get (p->course_title, NULL));
+      return NULL;
+    }
+
+  local = g_date_time_to_local (completed);
+  code = sy_certificate_make_code (p->completion_id, p->learner_uuid, p->course_id);
+  issuer = get_setting (db, "organisation", "");
+  info.learner_name = p->learner_name;
+  info.external_id = p->external_id;
+  info.course_title = sy_text_get (p->course_title, NULL);
+  info.programme = sy_programme_display_name (p->programme);
+  info.class_hours = p->class_hours;
+  info.credits = p->credits;
+  info.completed = local;
+  info.verification_code = code;
+  info.issuer = issuer[0] ? issuer : NULL;
+
+  if (!sy_certificate_write_pdf (&info, w->path, error))
+    return NULL;
+  return g_steal_pointer (&code);
+}
+
+static WriteCertificate *
+write_certificate_new (const char *learner_uuid,
+                       const char *course_id,
+                       const char *path)
+{
+  WriteCertificate *data = g_new0 (WriteCertificate, 1);
+
+  data->learner_uuid = g_strdup (learner_uuid);
+  data->course_id = g_strdup (course_id);
+  data->path = g_strdup (path);
+  return data;
+}
+
+/**
+ * sy_store_write_certificate:
+ * @path: where to write the PDF
+ *
+ * Writes the certificate of a completed course, in the user's language.
+ *
+ * Returns: (transfer full): the certificate's verification code
+ */
+char *
+sy_store_write_certificate (SyStore       *self,
+                            const char    *learner_uuid,
+                            const char    *course_id,
+                            const char    *path,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_return_val_if_fail (SY_IS_STORE (self), NULL);
+  g_return_val_if_fail (learner_uuid && course_id && path, NULL);
+  return _sy_store_run (self, do_write_certificate,
+                        write_certificate_new (learner_uuid, course_id, path),
+                        (GDestroyNotify) write_certificate_free, g_free, cancellable, error);
+}
+
+void
+sy_store_write_certificate_async (SyStore             *self,
+                                  const char          *learner_uuid,
+                                  const char          *course_id,
+                                  const char          *path,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (SY_IS_STORE (self));
+  g_return_if_fail (learner_uuid && course_id && path);
+  _sy_store_queue (self, do_write_certificate,
+                   write_certificate_new (learner_uuid, course_id, path),
+                   (GDestroyNotify) write_certificate_free, g_free,
+                   sy_store_write_certificate_async, cancellable, callback, user_data);
+}
+
+char *
+sy_store_write_certificate_finish (SyStore       *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return _sy_store_finish (self, result, sy_store_write_certificate_async, error);
 }

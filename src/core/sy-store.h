@@ -240,6 +240,34 @@ SyAttempt  *sy_store_start_attempt        (SyStore              *self,
                                            const char           *item_id,
                                            GCancellable         *cancellable,
                                            GError              **error);
+void        sy_store_start_attempt_async  (SyStore              *self,
+                                           const char           *learner_uuid,
+                                           const char           *course_id,
+                                           const char           *item_id,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+SyAttempt  *sy_store_start_attempt_finish (SyStore              *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+void        sy_store_get_open_attempt_async (SyStore            *self,
+                                           const char           *learner_uuid,
+                                           const char           *course_id,
+                                           const char           *item_id,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+SyAttempt  *sy_store_get_open_attempt_finish (SyStore           *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+void        sy_store_list_progress_async  (SyStore              *self,
+                                           const char           *learner_uuid,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+GPtrArray  *sy_store_list_progress_finish (SyStore              *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
 SyAttempt  *sy_store_get_open_attempt     (SyStore              *self,
                                            const char           *learner_uuid,
                                            const char           *course_id,
@@ -262,6 +290,22 @@ gboolean    sy_store_import_statements    (SyStore              *self,
                                            guint                *n_added,
                                            guint                *n_known,
                                            GCancellable         *cancellable,
+                                           GError              **error);
+char       *sy_store_write_certificate    (SyStore              *self,
+                                           const char           *learner_uuid,
+                                           const char           *course_id,
+                                           const char           *path,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+void        sy_store_write_certificate_async (SyStore           *self,
+                                           const char           *learner_uuid,
+                                           const char           *course_id,
+                                           const char           *path,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+char       *sy_store_write_certificate_finish (SyStore          *self,
+                                           GAsyncResult         *result,
                                            GError              **error);
 gboolean    sy_store_rebuild_projections  (SyStore              *self,
                                            GCancellable         *cancellable,
