@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "sy-store.h"
 #include "sy-util.h"
 #include "test-util.h"
 
@@ -65,6 +66,8 @@ run (Fixture    *f,
                 &f->out, &f->err, &f->status, &error);
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (f->status));
+  if (WEXITSTATUS (f->status) != 0)
+    g_test_message ("exit %d, stderr: %s", WEXITSTATUS (f->status), f->err);
   return WEXITSTATUS (f->status);
 }
 
@@ -219,6 +222,139 @@ test_usage_errors (Fixture       *f,
   g_assert_nonnull (strstr (f->out, PACKAGE_VERSION));
 }
 
+
+/* A learner who completed the tiny course, recorded through the core as the app would. */
+static char *
+complete_tiny_course (Fixture    *f,
+                      const char *name)
+{
+  g_autoptr(SyStore) store = sy_store_new (f->data_dir);
+  g_autoptr(SyLearner) learner = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *items[] = { "l1", "q1" };
+
+  g_assert_true (sy_store_open (store, NULL, &error));
+  test_install_tiny_course (store, f->data_dir);
+  learner = sy_store_add_learner_full (store, name, SY_ROLE_LEARNER, NULL, "HB-0042", NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      SyEvent event;
+
+      sy_event_init (&event);
+      event.learner_uuid = sy_learner_get_uuid (learner);
+      event.course_id = "tiny";
+      event.item_id = items[i];
+      event.item_type = i ? SY_ITEM_QUIZ : SY_ITEM_LESSON;
+      event.verb = i ? SY_VERB_PASSED : SY_VERB_COMPLETED;
+      event.seconds = 300;
+      if (i)
+        event.score = 1.0;
+      g_free (sy_store_record (store, &event, NULL, &error));
+      g_assert_no_error (error);
+    }
+  return g_strdup (sy_learner_get_uuid (learner));
+}
+
+static void
+test_progress (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *uuid = complete_tiny_course (f, "周芳");
+  json_object *list, *p;
+
+  g_assert_cmpint (run (f, NULL, "progress", "--json", NULL), ==, 0);
+  list = json_tokener_parse (f->out);
+  g_assert_nonnull (list);
+  g_assert_cmpuint (json_object_array_length (list), ==, 1);
+  p = json_object_array_get_idx (list, 0);
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (p, "learner")), ==, uuid);
+  g_assert_cmpint (json_object_get_int (json_object_object_get (p, "done")), ==, 2);
+  g_assert_cmpfloat (json_object_get_double (json_object_object_get (p, "seconds")), ==, 600);
+  g_assert_cmpfloat (json_object_get_double (json_object_object_get (p, "class_hours")), ==, 2);
+  g_assert_nonnull (json_object_get_string (json_object_object_get (p, "completed")));
+  json_object_put (list);
+
+  g_assert_cmpint (run (f, NULL, "progress", "--learner", uuid, NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "周芳"));
+  g_assert_nonnull (strstr (f->out, "2/2"));
+
+  g_assert_cmpint (run (f, NULL, "progress", "--learner", "nobody", NULL), ==, 1);
+  g_assert_cmpuint (count_lines (f->err), ==, 1);
+}
+
+static void
+test_statements (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *uuid = complete_tiny_course (f, "Ma Lin");
+  g_autofree char *file = g_build_filename (f->data_dir, "records.jsonl", NULL);
+  g_autofree char *other = g_build_filename (f->data_dir, "other", NULL);
+  g_autofree char *bad = g_build_filename (other, "bad.jsonl", NULL);
+  g_autofree char *original = f->data_dir;
+  g_autofree char *exported = NULL;
+  guint lines;
+
+  g_assert_cmpint (run (f, NULL, "statements", "export", file, NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "Exported 3 statements"));   /* and the course's completion */
+  g_assert_cmpint (run (f, NULL, "statements", "export", "-", NULL), ==, 0);
+  lines = count_lines (f->out);
+  g_assert_cmpuint (lines, ==, 3);
+  g_assert_nonnull (strstr (f->out, uuid));
+  exported = g_strdup (f->out);
+  g_assert_cmpint (run (f, NULL, "statements", "export", "--since", "2999-01-01", "-", NULL), ==, 0);
+  g_assert_cmpstr (f->out, ==, "");
+
+  /* into another PC, twice: the second time changes nothing */
+  f->data_dir = other;
+  g_assert_cmpint (run (f, NULL, "statements", "import", file, NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "Imported 3 new statements (0 were"));
+  g_assert_cmpint (run (f, NULL, "statements", "import", file, NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "Imported 0 new statements (3 were"));
+  g_assert_cmpint (run (f, NULL, "statements", "export", "-", NULL), ==, 0);
+  g_assert_cmpuint (count_lines (f->out), ==, 3);
+
+  test_write_file (f->data_dir, "bad.jsonl", "{\"id\": 1}\n");
+  g_assert_cmpint (run (f, NULL, "statements", "import", bad, NULL), ==, 1);
+  g_assert_cmpuint (count_lines (f->err), ==, 1);
+  g_assert_nonnull (strstr (f->err, "Line 1"));
+
+  g_assert_cmpint (run (f, NULL, "statements", "frobnicate", "-", NULL), ==, 2);
+  g_assert_cmpint (run (f, NULL, "statements", "export", "--since", "yesterday", "-", NULL), ==, 2);
+  f->data_dir = g_steal_pointer (&original);
+}
+
+static void
+test_certificate (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *uuid = complete_tiny_course (f, "李秀兰");
+  g_autofree char *pdf = g_build_filename (f->data_dir, "certificate.pdf", NULL);
+  g_autofree char *text = NULL;
+  const char *argv[] = { "pdftotext", pdf, "-", NULL };
+  g_autoptr(GError) error = NULL;
+  int wait_status;
+
+  g_assert_cmpint (run (f, NULL, "certificate", "tiny", "--learner", uuid, "-o", pdf, NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "verification code"));
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &text, NULL, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "李秀兰"));
+  g_assert_nonnull (strstr (text, "HB-0042"));
+
+  /* not completed: a clear refusal */
+  g_assert_cmpint (run (f, NULL, "learners", "add", "New", NULL), ==, 0);
+  {
+    g_autofree char *other = g_strstrip (g_strdup (f->out));
+    g_assert_cmpint (run (f, NULL, "certificate", "tiny", "--learner", other, "-o", pdf, NULL), ==, 1);
+    g_assert_nonnull (strstr (f->err, "not completed"));
+  }
+  g_assert_cmpint (run (f, NULL, "certificate", "tiny", NULL), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -232,6 +368,9 @@ main (int   argc,
   ADD ("/cli/learners", test_learners);
   ADD ("/cli/user-errors", test_user_errors);
   ADD ("/cli/usage-errors", test_usage_errors);
+  ADD ("/cli/progress", test_progress);
+  ADD ("/cli/statements", test_statements);
+  ADD ("/cli/certificate", test_certificate);
 #undef ADD
 
   return g_test_run ();

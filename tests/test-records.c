@@ -12,19 +12,6 @@
 #include "sy-util.h"
 #include "test-util.h"
 
-#define LESSON_JSON \
-  "{\"format\": 1, \"id\": \"tiny\", \"version\": 1, \"programme\": \"retail\", " \
-  " \"title\": {\"zh_CN\": \"小课\", \"en\": \"Tiny\"}, \"languages\": [\"zh_CN\", \"en\"], " \
-  " \"class_hours\": 2, \"credits\": 1, \"modules\": [{\"id\": \"m1\", \"title\": \"M\", \"items\": [" \
-  "  {\"id\": \"l1\", \"type\": \"lesson\", \"title\": \"Lesson\", " \
-  "   \"file\": {\"zh_CN\": \"l.md\", \"en\": \"l.md\"}, \"minutes\": 1}," \
-  "  {\"id\": \"q1\", \"type\": \"quiz\", \"title\": \"Quiz\", \"file\": \"q.json\", " \
-  "   \"max_attempts\": 3, \"pass_score\": 0.5}]}]}"
-
-#define QUIZ_JSON \
-  "{\"questions\": [{\"id\": \"a\", \"type\": \"true-false\", \"prompt\": \"?\", \"answer\": true}," \
-  "                {\"id\": \"b\", \"type\": \"true-false\", \"prompt\": \"?\", \"answer\": false}]}"
-
 typedef struct
 {
   char      *dir;
@@ -45,22 +32,6 @@ open_store (const char *dir)
 }
 
 static void
-install_tiny (SyStore    *store,
-              const char *work)
-{
-  g_autofree char *pkg = g_build_filename (work, "pkg", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (pkg);
-  g_autoptr(SyCourse) course = NULL;
-  g_autoptr(GError) error = NULL;
-
-  test_write_file (pkg, "course.json", LESSON_JSON);
-  test_write_file (pkg, "l.md", "# Lesson\n");
-  test_write_file (pkg, "q.json", QUIZ_JSON);
-  course = sy_store_import (store, file, NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -70,7 +41,7 @@ fixture_setup (Fixture       *f,
   f->dir = test_make_temp_dir ("records");
   data_dir = g_build_filename (f->dir, "data", NULL);
   f->store = open_store (data_dir);
-  install_tiny (f->store, f->dir);
+  test_install_tiny_course (f->store, f->dir);
   f->alice = sy_store_add_learner (f->store, "Alice", SY_ROLE_LEARNER, NULL, &error);
   g_assert_no_error (error);
   f->bob = sy_store_add_learner (f->store, "王伟", SY_ROLE_LEARNER, NULL, &error);

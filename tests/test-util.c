@@ -274,3 +274,33 @@ test_list_dir (const char *path)
     }
   return g_string_free (out, FALSE);
 }
+
+#define TINY_COURSE_JSON \
+  "{\"format\": 1, \"id\": \"tiny\", \"version\": 1, \"programme\": \"retail\", " \
+  " \"title\": {\"zh_CN\": \"小课\", \"en\": \"Tiny\"}, \"languages\": [\"zh_CN\", \"en\"], " \
+  " \"class_hours\": 2, \"credits\": 1, \"modules\": [{\"id\": \"m1\", \"title\": \"M\", \"items\": [" \
+  "  {\"id\": \"l1\", \"type\": \"lesson\", \"title\": \"Lesson\", " \
+  "   \"file\": {\"zh_CN\": \"l.md\", \"en\": \"l.md\"}, \"minutes\": 1}," \
+  "  {\"id\": \"q1\", \"type\": \"quiz\", \"title\": \"Quiz\", \"file\": \"q.json\", " \
+  "   \"max_attempts\": 3, \"pass_score\": 0.5}]}]}"
+
+#define TINY_QUIZ_JSON \
+  "{\"questions\": [{\"id\": \"a\", \"type\": \"true-false\", \"prompt\": \"?\", \"answer\": true}," \
+  "                {\"id\": \"b\", \"type\": \"true-false\", \"prompt\": \"?\", \"answer\": false}]}"
+
+/* A course with one lesson (l1) and one quiz (q1, 3 attempts, pass at 50%), id "tiny". */
+void
+test_install_tiny_course (SyStore    *store,
+                          const char *work_dir)
+{
+  g_autofree char *pkg = g_build_filename (work_dir, "tiny-pkg", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (pkg);
+  g_autoptr(SyCourse) course = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_write_file (pkg, "course.json", TINY_COURSE_JSON);
+  test_write_file (pkg, "l.md", "# Lesson\n");
+  test_write_file (pkg, "q.json", TINY_QUIZ_JSON);
+  course = sy_store_import (store, file, NULL, NULL, &error);
+  g_assert_no_error (error);
+}

@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "sy-store.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -42,5 +44,7 @@ void    test_zip_folder         (const char       *folder,
 void    test_copy_tree          (const char       *from,
                                  const char       *to);
 char   *test_list_dir           (const char       *path);
+void    test_install_tiny_course (SyStore         *store,
+                                  const char      *work_dir);
 
 G_END_DECLS

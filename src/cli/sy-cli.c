@@ -11,8 +11,11 @@
 
 #include "config.h"
 
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "sy-cli.h"
 #include "sy-package.h"
@@ -417,6 +420,207 @@ cmd_learners (Cli   *cli,
   return SY_CLI_OK;
 }
 
+/* ---- progress ---- */
+
+static char *
+progress_json (gpointer data)
+{
+  SyCourseProgress *p = data;
+  json_object *obj = json_object_new_object ();
+  g_autofree char *title = sy_text_to_json (p->course_title);
+  char *ret;
+
+  json_object_object_add (obj, "learner", json_object_new_string (p->learner_uuid));
+  json_object_object_add (obj, "name", json_object_new_string (p->learner_name));
+  if (p->external_id)
+    json_object_object_add (obj, "external_id", json_object_new_string (p->external_id));
+  json_object_object_add (obj, "course", json_object_new_string (p->course_id));
+  json_object_object_add (obj, "title", json_tokener_parse (title));
+  json_object_object_add (obj, "programme", json_object_new_string (p->programme));
+  json_object_object_add (obj, "items", json_object_new_int (p->n_items));
+  json_object_object_add (obj, "done", json_object_new_int (p->n_done));
+  json_object_object_add (obj, "seconds", json_object_new_double (p->seconds));
+  json_object_object_add (obj, "completed", p->completed ? json_object_new_string (p->completed) : NULL);
+  json_object_object_add (obj, "class_hours", json_object_new_double (p->completed ? p->class_hours : 0));
+  json_object_object_add (obj, "credits", json_object_new_double (p->completed ? p->credits : 0));
+  ret = g_strdup (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_SPACED |
+                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put (obj);
+  return ret;
+}
+
+static int
+cmd_progress (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  gboolean json = FALSE;
+  g_autofree char *learner = NULL;
+  GOptionEntry entries[] = {
+    { "learner", 0, 0, G_OPTION_ARG_STRING, &learner, N_("Only this learner (a UUID)"), N_("ID") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— learners' progress in their courses"));
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (cli, context, _("This command takes no arguments."));
+  if (!open_store (cli, &status))
+    return status;
+
+  if (!(list = sy_store_list_progress (cli->store, learner, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+
+  if (json)
+    {
+      print_json_array (list, progress_json);
+      return SY_CLI_OK;
+    }
+  if (list->len == 0)
+    {
+      g_print (_("No progress recorded yet.\n"));
+      return SY_CLI_OK;
+    }
+  for (guint i = 0; i < list->len; i++)
+    {
+      SyCourseProgress *p = g_ptr_array_index (list, i);
+      g_autofree char *done = g_strdup_printf ("%u/%u", p->n_done, p->n_items);
+
+      g_print ("%-12s  %-28s  %-7s  %6.1f min  %s  %s\n", p->learner_name, p->course_id, done,
+               p->seconds / 60, p->completed ? _("completed") : "         ",
+               sy_text_get (p->course_title, NULL));
+    }
+  return SY_CLI_OK;
+}
+
+/* ---- statements ---- */
+
+static int
+cmd_statements (Cli   *cli,
+                int    argc,
+                char **argv)
+{
+  g_autofree char *since = NULL;
+  GOptionEntry entries[] = {
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since,
+      N_("export: only statements recorded after this time (ISO 8601, e.g. 2026-11-01)"),
+      N_("TIME") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("export|import FILE|- — statements as JSON lines"));
+  g_autoptr(GError) error = NULL;
+  gboolean to_stdout;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Moves learning records between PCs or to another learning "
+                                  "record store. Importing the same file twice changes "
+                                  "nothing."));
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 3 || !(g_str_equal (argv[1], "export") || g_str_equal (argv[1], "import")))
+    return usage_error (cli, context, _("Use “statements export FILE” or “statements import FILE” "
+                                        "(“-” for standard output or input)."));
+  if (since != NULL)
+    {
+      g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (since, NULL);
+      g_autofree char *as_time = g_strconcat (since, "T00:00:00Z", NULL);
+
+      if (when == NULL && !(when = g_date_time_new_from_iso8601 (as_time, NULL)))
+        return usage_error (cli, context, _("--since takes a date or time such as 2026-11-01 or "
+                                            "2026-11-01T08:00:00Z."));
+      g_free (since);
+      since = g_date_time_format_iso8601 (when);
+    }
+  if (!open_store (cli, &status))
+    return status;
+
+  to_stdout = g_str_equal (argv[2], "-");
+  if (g_str_equal (argv[1], "export"))
+    {
+      g_autoptr(GOutputStream) out = NULL;
+      g_autoptr(GFile) file = NULL;
+      guint n = 0;
+
+      if (to_stdout)
+        out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+      else
+        {
+          /* written whole or not at all: a cut cable leaves the old file */
+          file = g_file_new_for_commandline_arg (argv[2]);
+          out = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error));
+          if (out == NULL)
+            return user_error (cli, "%s", error->message);
+        }
+      if (!sy_store_export_statements (cli->store, since, out, &n, NULL, &error) ||
+          !g_output_stream_close (out, NULL, &error))
+        return user_error (cli, "%s", error->message);
+      if (!to_stdout)
+        g_print (g_dngettext (GETTEXT_PACKAGE, "Exported %u statement\n",
+                              "Exported %u statements\n", n), n);
+    }
+  else
+    {
+      g_autoptr(GInputStream) in = NULL;
+      guint added = 0, known = 0;
+
+      if (to_stdout)
+        in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      else
+        {
+          g_autoptr(GFile) file = g_file_new_for_commandline_arg (argv[2]);
+          in = G_INPUT_STREAM (g_file_read (file, NULL, &error));
+          if (in == NULL)
+            return user_error (cli, "%s", error->message);
+        }
+      if (!sy_store_import_statements (cli->store, in, &added, &known, NULL, &error))
+        return user_error (cli, "%s: %s", argv[2], error->message);
+      g_print (_("Imported %u new statements (%u were already here)\n"), added, known);
+    }
+  return SY_CLI_OK;
+}
+
+/* ---- certificate ---- */
+
+static int
+cmd_certificate (Cli   *cli,
+                 int    argc,
+                 char **argv)
+{
+  g_autofree char *learner = NULL;
+  g_autofree char *output = NULL;
+  GOptionEntry entries[] = {
+    { "learner", 0, 0, G_OPTION_ARG_STRING, &learner, N_("The learner (a UUID)"), N_("ID") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("The PDF to write"), N_("FILE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("COURSE — a completion certificate"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 2 || learner == NULL || output == NULL)
+    return usage_error (cli, context, _("Use “certificate COURSE --learner ID -o FILE.pdf”."));
+  if (!open_store (cli, &status))
+    return status;
+
+  if (!(code = sy_store_write_certificate (cli->store, learner, argv[1], output, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+  g_print (_("Wrote %s (verification code %s)\n"), output, code);
+  return SY_CLI_OK;
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -428,6 +632,9 @@ static const struct {
   { "courses",  cmd_courses,  N_("List installed courses") },
   { "course",   cmd_course,   N_("Show one course with its modules and items") },
   { "learners", cmd_learners, N_("List learners, or add one with “learners add NAME”") },
+  { "progress", cmd_progress, N_("Show learners' progress in their courses") },
+  { "statements", cmd_statements, N_("Export or import learning records (JSON lines)") },
+  { "certificate", cmd_certificate, N_("Write the certificate of a completed course") },
 };
 
 static char *
