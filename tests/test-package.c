@@ -496,6 +496,29 @@ test_gb18030_zip_names (void)
   sy_rm_rf (dir, NULL);
 }
 
+/* Quizzes may be written in Moodle's GIFT format. */
+static void
+test_gift_quiz (void)
+{
+  g_autofree char *dir = test_make_temp_dir ("gift");
+  g_autofree char *pkg = g_build_filename (dir, "pkg", NULL);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_autoptr(SyStore) store = open_store (data);
+  g_autoptr(SyCourse) course = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_tiny (pkg, 1, "\"file\": \"quizzes/q1.json\"", "\"file\": \"quizzes/q1.gift\"");
+  test_write_file (pkg, "quizzes/q1.gift",
+                   "// hand hygiene\n"
+                   "::soap:: What do you need besides water? {=soap =肥皂}\n\n"
+                   "::rub:: Rub for at least how many seconds? {#20}\n\n"
+                   "::before:: Clean your hands before touching a patient. {T}\n");
+  course = import_path (store, pkg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sy_course_find_item (course, "q1")->type, ==, SY_ITEM_QUIZ);
+  sy_rm_rf (dir, NULL);
+}
+
 /* ---- the malformed corpus ---- */
 
 typedef enum
@@ -610,6 +633,9 @@ static const MalformedCase malformed[] = {
   { "text/not-utf8", BUILD_FOLDER, .file_path = "lessons/l1.zh_CN.md",
     .file_contents = "# \xb5\xda\xd2\xbb\xbf\xce\n",
     .code = SY_PACKAGE_ERROR_NOT_UTF8, .where = { "lessons/l1.zh_CN.md", "UTF-8" } },
+  { "quiz/bad-gift", BUILD_FOLDER, "\"file\": \"quizzes/q1.json\"", "\"file\": \"quizzes/q1.gift\"",
+    .file_path = "quizzes/q1.gift", .file_contents = "// a quiz\n::q1:: Soap or water? {=soap ~water\n",
+    .code = SY_PACKAGE_ERROR_INVALID_FIELD, .where = { "quizzes/q1.gift", "line" } },
   { "quiz/bad-answer", BUILD_FOLDER, .file_path = "quizzes/q1.json",
     .file_contents = "{\"questions\": [{\"id\": \"a\", \"type\": \"single\", \"prompt\": \"?\","
                      " \"options\": [{\"id\": \"x\", \"text\": \"X\"}, {\"id\": \"y\", \"text\": \"Y\"}],"
@@ -763,6 +789,7 @@ main (int   argc,
   g_test_add_func ("/package/older-refused", test_older_refused);
   g_test_add_func ("/package/interrupted-import-collected", test_interrupted_import_collected);
   g_test_add_func ("/package/zip-gb18030-names", test_gb18030_zip_names);
+  g_test_add_func ("/package/gift-quiz", test_gift_quiz);
   g_test_add_func ("/package/malformed/base-is-valid", test_tiny_is_valid);
   for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
     {

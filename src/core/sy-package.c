@@ -17,6 +17,7 @@
 #include "sy-course-private.h"
 #include "sy-i18n.h"
 #include "sy-package-private.h"
+#include "sy-quiz.h"
 #include "sy-util.h"
 
 typedef struct
@@ -970,10 +971,17 @@ check_item (Ctx         *c,
 
       if (item->type == SY_ITEM_QUIZ && g_str_has_suffix (norm, ".gift"))
         {
+          g_autoptr(SyQuiz) quiz = NULL;
+          g_autoptr(GError) local = NULL;
           gsize len;
           g_autofree char *gift = read_text (c, norm, &len);
+
           if (gift == NULL)
             return FALSE;
+          /* the GIFT reader's messages already name the file and the line */
+          if (!(quiz = sy_quiz_new_from_data (gift, len, norm, FALSE, &local)))
+            return _sy_package_error (c->error, SY_PACKAGE_ERROR_INVALID_FIELD, NULL, NULL,
+                                      "%s", local->message);
         }
       else if ((item->type == SY_ITEM_QUIZ || item->type == SY_ITEM_SURVEY) &&
                !check_questions_file (c, norm, item->type == SY_ITEM_SURVEY))
