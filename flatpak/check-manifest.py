@@ -19,12 +19,12 @@ APP_ID = 'io.github.shuyuan.Shuyuan'
 RUNTIME = {
     'glib-2.0', 'gio-2.0', 'gio-unix-2.0', 'gobject-2.0', 'gmodule-2.0', 'threads',
     'gtk4', 'libadwaita-1', 'libsoup-3.0', 'libcurl', 'sqlite3', 'zlib', 'libxml-2.0',
-    'cairo', 'pango', 'pangocairo', 'gdk-pixbuf-2.0', 'graphene-1.0', 'librsvg-2.0',
+    'cairo', 'cairo-pdf', 'pango', 'pangocairo', 'gdk-pixbuf-2.0', 'graphene-1.0', 'librsvg-2.0',
     'gstreamer-1.0', 'libsecret-1',
 }
 
 # What the app needs beyond the runtime, whether or not a meson.build asks for it yet:
-# the sync engine (libsodium) and device enrolment (libqrencode) arrive later.
+# PINs (libsodium) and certificates' QR codes (libqrencode) use them already.
 REQUIRED = {'json-c', 'libarchive', 'libcmark', 'libsodium', 'libqrencode'}
 
 # Which pkg-config names a module provides, when they differ from the module's name.
