@@ -398,11 +398,27 @@ test_attempt_resume (Fixture       *f,
   g_assert_cmpuint (g_hash_table_size (resumed->answers), ==, 2);
   g_assert_cmpstr (g_hash_table_lookup (resumed->answers, "b"), ==, "true");
 
-  /* finished: nothing to resume */
-  g_free (record (f->store, f->alice, "q1", SY_VERB_FAILED, 20, 0.5, attempt->registration));
+  /* finished: nothing to resume, and the attempt can be reviewed */
+  g_free (record (f->store, f->alice, "q1", SY_VERB_FAILED, 20, 0.4, attempt->registration));
   g_assert_null (sy_store_get_open_attempt (f->store, sy_learner_get_uuid (f->alice), "tiny",
                                             "q1", NULL, &error));
   g_assert_error (error, SY_STORE_ERROR, SY_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  {
+    g_autoptr(GPtrArray) attempts = sy_store_list_attempts (f->store, sy_learner_get_uuid (f->alice),
+                                                            "tiny", "q1", NULL, &error);
+    SyAttempt *past;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (attempts->len, ==, 1);
+    past = g_ptr_array_index (attempts, 0);
+    g_assert_cmpstr (past->registration, ==, attempt->registration);
+    g_assert_true (past->finished);
+    g_assert_false (past->passed);
+    g_assert_cmpfloat_with_epsilon (past->score, 0.4, 1e-9);
+    g_assert_cmpint (past->seed, ==, attempt->seed);
+    g_assert_cmpstr (g_hash_table_lookup (past->answers, "a"), ==, "true");
+  }
 }
 
 static void

@@ -612,6 +612,30 @@ item_ref_free (ItemRef *ref)
   g_free (ref);
 }
 
+/* Every answer of an attempt, the last one for each question counting. */
+static gboolean
+load_answers (sqlite3     *db,
+              SyAttempt   *attempt,
+              GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  attempt->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (sqlite3_prepare_v2 (db, "SELECT question_id, json_extract (json, '$.result.response') "
+                              "FROM statements WHERE registration = ? AND question_id IS NOT NULL "
+                              "  AND voided = 0 AND verb = 'http://adlnet.gov/expapi/verbs/answered' "
+                              "ORDER BY timestamp, id", -1, &stmt, NULL) != SQLITE_OK)
+    return _sy_store_db_error (db, error);
+  sqlite3_bind_text (stmt, 1, attempt->registration, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+      g_hash_table_insert (attempt->answers,
+                           g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                           g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
 static SyAttempt *
 load_open_attempt (sqlite3      *db,
                    ItemRef      *ref,
@@ -663,20 +687,8 @@ load_open_attempt (sqlite3      *db,
       json_object_put (json);
     }
 
-  /* every answer given, the last one for each question counting */
-  attempt->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  if (sqlite3_prepare_v2 (db, "SELECT question_id, json_extract (json, '$.result.response') "
-                              "FROM statements WHERE registration = ? AND question_id IS NOT NULL "
-                              "  AND voided = 0 AND verb = 'http://adlnet.gov/expapi/verbs/answered' "
-                              "ORDER BY timestamp, id", -1, &stmt, NULL) != SQLITE_OK)
-    return (_sy_store_db_error (db, error), NULL);
-  sqlite3_bind_text (stmt, 1, attempt->registration, -1, SQLITE_STATIC);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
-      g_hash_table_insert (attempt->answers,
-                           g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
-                           g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
-  sqlite3_finalize (stmt);
+  if (!load_answers (db, attempt, error))
+    return NULL;
 
   return g_steal_pointer (&attempt);
 }
@@ -875,6 +887,105 @@ sy_store_get_open_attempt_finish (SyStore       *self,
                                   GError       **error)
 {
   return _sy_store_finish (self, result, sy_store_get_open_attempt_async, error);
+}
+
+static gpointer
+do_list_attempts (SyStore       *self,
+                  sqlite3       *db,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  ItemRef *ref = data;
+  g_autoptr(GPtrArray) attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) sy_attempt_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  REQUIRE_OPEN (db, error);
+
+  /* each attempt with its result, if any: the first result recorded for it counts */
+  if (sqlite3_prepare_v2 (db,
+        "SELECT a.registration, json_extract (a.json, '$.context.extensions.\"" SY_SEED_EXTENSION "\"'), "
+        "  (SELECT f.verb FROM statements f WHERE f.registration = a.registration "
+        "     AND f.question_id IS NULL AND f.voided = 0 AND f.verb IN ("
+        "       'http://adlnet.gov/expapi/verbs/passed', 'http://adlnet.gov/expapi/verbs/failed',"
+        "       'http://adlnet.gov/expapi/verbs/completed') ORDER BY f.timestamp, f.id LIMIT 1), "
+        "  (SELECT f.score FROM statements f WHERE f.registration = a.registration "
+        "     AND f.question_id IS NULL AND f.voided = 0 AND f.verb IN ("
+        "       'http://adlnet.gov/expapi/verbs/passed', 'http://adlnet.gov/expapi/verbs/failed',"
+        "       'http://adlnet.gov/expapi/verbs/completed') ORDER BY f.timestamp, f.id LIMIT 1) "
+        "FROM statements a "
+        "WHERE a.learner_uuid = ?1 AND a.course_id = ?2 AND a.item_id = ?3 AND a.attempt = 1 "
+        "  AND a.voided = 0 AND a.registration IS NOT NULL "
+        "ORDER BY a.timestamp, a.id", -1, &stmt, NULL) != SQLITE_OK)
+    return (_sy_store_db_error (db, error), NULL);
+  sqlite3_bind_text (stmt, 1, ref->learner_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, ref->course_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, ref->item_id, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SyAttempt *attempt = g_new0 (SyAttempt, 1);
+      const char *verb = (const char *) sqlite3_column_text (stmt, 2);
+
+      attempt->registration = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      attempt->number = attempts->len + 1;
+      attempt->seed = sqlite3_column_type (stmt, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64 (stmt, 1);
+      attempt->finished = verb != NULL;
+      attempt->passed = verb != NULL && !g_str_has_suffix (verb, "/failed");
+      attempt->score = sqlite3_column_type (stmt, 3) == SQLITE_NULL ? -1 : sqlite3_column_double (stmt, 3);
+      g_ptr_array_add (attempts, attempt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return (_sy_store_db_error (db, error), NULL);
+
+  for (guint i = 0; i < attempts->len; i++)
+    if (!load_answers (db, g_ptr_array_index (attempts, i), error))
+      return NULL;
+  return g_steal_pointer (&attempts);
+}
+
+/**
+ * sy_store_list_attempts:
+ *
+ * Returns: (transfer full) (element-type SyAttempt): the learner's attempts at the item,
+ *   oldest first, each with its answers and result (for reviewing them)
+ */
+GPtrArray *
+sy_store_list_attempts (SyStore       *self,
+                        const char    *learner_uuid,
+                        const char    *course_id,
+                        const char    *item_id,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_return_val_if_fail (SY_IS_STORE (self), NULL);
+  return _sy_store_run (self, do_list_attempts, item_ref_new (learner_uuid, course_id, item_id),
+                        (GDestroyNotify) item_ref_free, (GDestroyNotify) g_ptr_array_unref,
+                        cancellable, error);
+}
+
+void
+sy_store_list_attempts_async (SyStore             *self,
+                              const char          *learner_uuid,
+                              const char          *course_id,
+                              const char          *item_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (SY_IS_STORE (self));
+  _sy_store_queue (self, do_list_attempts, item_ref_new (learner_uuid, course_id, item_id),
+                   (GDestroyNotify) item_ref_free, (GDestroyNotify) g_ptr_array_unref,
+                   sy_store_list_attempts_async, cancellable, callback, user_data);
+}
+
+GPtrArray *
+sy_store_list_attempts_finish (SyStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return _sy_store_finish (self, result, sy_store_list_attempts_async, error);
 }
 
 /* ---- progress ---- */

@@ -48,9 +48,12 @@ typedef enum
  * @number: 1 for the learner's first attempt at the quiz
  * @seed: what its options were shuffled with
  * @answers: question id → the last response given
+ * @finished: whether a result was recorded
+ * @passed: with @finished: whether it passed (surveys: completed)
+ * @score: with @finished: the scaled score, or -1 for a survey
  *
- * A quiz attempt that was started and not finished (the app or the PC stopped): its
- * answers were committed one by one, so it resumes where it was.
+ * A quiz or survey attempt. An open one (not finished: the app or the PC stopped) resumes
+ * where it was, since its answers were committed one by one.
  */
 typedef struct
 {
@@ -58,6 +61,9 @@ typedef struct
   int         number;
   gint64      seed;
   GHashTable *answers;
+  gboolean    finished;
+  gboolean    passed;
+  double      score;
 } SyAttempt;
 
 /**
@@ -275,6 +281,22 @@ SyAttempt  *sy_store_get_open_attempt     (SyStore              *self,
                                            GCancellable         *cancellable,
                                            GError              **error);
 
+GPtrArray  *sy_store_list_attempts        (SyStore              *self,
+                                           const char           *learner_uuid,
+                                           const char           *course_id,
+                                           const char           *item_id,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+void        sy_store_list_attempts_async  (SyStore              *self,
+                                           const char           *learner_uuid,
+                                           const char           *course_id,
+                                           const char           *item_id,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+GPtrArray  *sy_store_list_attempts_finish (SyStore              *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
 GPtrArray  *sy_store_list_progress        (SyStore              *self,
                                            const char           *learner_uuid,
                                            GCancellable         *cancellable,
