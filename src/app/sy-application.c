@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sy-application.h"
+#include "sy-test-script.h"
 #include "sy-util.h"
 #include "sy-window.h"
 
@@ -53,6 +54,8 @@ sy_application_command_line (GApplication            *app,
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree char *data_dir = NULL;
   const char *arg = NULL;
+  const char *script;
+  SyWindow *window;
 
   if (g_variant_dict_lookup (options, "data-dir", "^&ay", &arg) && arg[0] != '\0')
     {
@@ -65,7 +68,13 @@ sy_application_command_line (GApplication            *app,
       data_dir = sy_default_data_dir ();
     }
 
-  sy_application_open_data_dir (self, data_dir);
+  window = sy_application_open_data_dir (self, data_dir);
+
+  /* A test hook for the crash test; does nothing unless set (see sy-test-script.c). */
+  script = g_application_command_line_getenv (command_line, "SHUYUAN_TEST_SCRIPT");
+  if (script != NULL && script[0] != '\0')
+    sy_test_script_start (window, script);
+
   return EXIT_SUCCESS;
 }
 

@@ -17,11 +17,16 @@
 
 #define COVER_LOAD_WIDTH 416
 
+/* Time studied is shown in class hours (学时) of 45 minutes, the length of a class
+ * period that continuing-education hours are counted in. */
+#define SECONDS_PER_CLASS_HOUR (45 * 60)
+
 struct _SyCoursePage
 {
   AdwBin             parent_instance;
 
   SyCourse          *course;
+  GHashTable        *rows;              /* item id → its row (owned by the page) */
   GCancellable      *cover_cancellable;
   gboolean           loading;
 
@@ -34,6 +39,8 @@ struct _SyCoursePage
   GtkLabel          *facts_label;
   GtkProgressBar    *progress_bar;
   GtkLabel          *progress_label;
+  GtkLabel          *studied_label;
+  GtkWidget         *certificate_button;
   GtkLabel          *description_label;
   GtkStack          *modules_stack;
   GtkSpinner        *spinner;
@@ -51,6 +58,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_ITEM_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static GtkWidget *
 create_status_widget (SyStatus status)
@@ -89,6 +103,10 @@ item_subtitle (SyItem *item)
   const char *type = sy_format_item_type (item->type);
   g_autofree char *detail = NULL;
 
+  if (item->type == SY_ITEM_PUZZLE)
+    /* Translators: the subtitle of a puzzle in a course, which cannot be opened yet */
+    return g_strdup (_("Puzzles arrive with classroom mode"));
+
   if (item->type == SY_ITEM_LESSON && item->minutes > 0)
     detail = sy_format_minutes (item->minutes);
   else if (item->type == SY_ITEM_QUIZ && item->pass_score > 0)
@@ -102,18 +120,31 @@ item_subtitle (SyItem *item)
   return g_strdup_printf (_("%s · %s"), type, detail);
 }
 
+static void
+row_activated_cb (SyCoursePage *self,
+                  AdwActionRow *row)
+{
+  const char *item_id = g_object_get_data (G_OBJECT (row), "sy-item-id");
+
+  g_signal_emit (self, signals[SIGNAL_ITEM_ACTIVATED], 0, item_id);
+}
+
 static GtkWidget *
-create_item_row (SyItem *item)
+create_item_row (SyCoursePage *self,
+                 SyItem       *item)
 {
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *icon;
   GtkWidget *status;
   g_autofree char *subtitle = item_subtitle (item);
+  gboolean opens = item->type != SY_ITEM_PUZZLE;
 
   /* Titles come from course packages: never markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), sy_text_get (item->title, NULL));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  g_object_set_data_full (G_OBJECT (row), "sy-item-id", g_strdup (item->id), g_free);
+  g_hash_table_insert (self->rows, g_strdup (item->id), row);
 
   icon = gtk_image_new_from_icon_name (sy_format_item_icon (item->type));
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
@@ -124,14 +155,23 @@ create_item_row (SyItem *item)
   if ((status = create_status_widget (item->status)) != NULL)
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), status);
 
-  /* Items open in a later version; until then a row must not look clickable. */
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  /* Puzzles open in classroom mode (a later version): until then the row must not look
+   * clickable. */
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), opens);
+  if (opens)
+    {
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("go-next-symbolic"));
+      g_signal_connect_object (row, "activated", G_CALLBACK (row_activated_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
 
   return row;
 }
 
 static GtkWidget *
-create_module_group (SyModule *module)
+create_module_group (SyCoursePage *self,
+                     SyModule     *module)
 {
   GtkWidget *group = adw_preferences_group_new ();
   g_autofree char *title = g_markup_escape_text (sy_text_get (module->title, NULL), -1);
@@ -139,7 +179,7 @@ create_module_group (SyModule *module)
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
   for (guint i = 0; i < module->items->len; i++)
     adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                               create_item_row (g_ptr_array_index (module->items, i)));
+                               create_item_row (self, g_ptr_array_index (module->items, i)));
 
   return group;
 }
@@ -149,6 +189,7 @@ clear_modules (SyCoursePage *self)
 {
   GtkWidget *child;
 
+  g_hash_table_remove_all (self->rows);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->modules_box))) != NULL)
     gtk_box_remove (self->modules_box, child);
 }
@@ -169,7 +210,7 @@ update_modules (SyCoursePage *self)
   clear_modules (self);
   if (modules != NULL)
     for (guint i = 0; i < modules->len; i++)
-      gtk_box_append (self->modules_box, create_module_group (g_ptr_array_index (modules, i)));
+      gtk_box_append (self->modules_box, create_module_group (self, g_ptr_array_index (modules, i)));
   gtk_stack_set_visible_child_name (self->modules_stack, "modules");
 }
 
@@ -213,7 +254,8 @@ update_window_title (SyCoursePage *self)
 }
 
 static void
-update_header (SyCoursePage *self)
+update_header (SyCoursePage *self,
+               gboolean      same_course)
 {
   SyCourse *course = self->course;
   SyText *description;
@@ -223,13 +265,25 @@ update_header (SyCoursePage *self)
   g_autofree char *progress = NULL;
   g_autofree char *cover = NULL;
 
-  g_cancellable_cancel (self->cover_cancellable);
-  g_clear_object (&self->cover_cancellable);
-  gtk_picture_set_paintable (self->cover, NULL);
-  gtk_widget_set_visible (self->cover_placeholder, TRUE);
+  /* The same course again (its progress changed): its cover has not. */
+  if (!same_course)
+    {
+      g_cancellable_cancel (self->cover_cancellable);
+      g_clear_object (&self->cover_cancellable);
+      gtk_picture_set_paintable (self->cover, NULL);
+      gtk_widget_set_visible (self->cover_placeholder, TRUE);
+    }
 
   if (course == NULL)
-    return;
+    {
+      gtk_label_set_label (self->title_label, NULL);
+      gtk_label_set_label (self->facts_label, NULL);
+      gtk_label_set_label (self->progress_label, NULL);
+      gtk_progress_bar_set_fraction (self->progress_bar, 0);
+      gtk_label_set_label (self->description_label, NULL);
+      sy_course_page_set_progress (self, NULL);
+      return;
+    }
 
   title = sy_text_get (sy_course_get_title (course), NULL);
   programme = sy_programme_display_name (sy_course_get_programme (course));
@@ -247,7 +301,7 @@ update_header (SyCoursePage *self)
                        description ? sy_text_get (description, NULL) : NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->description_label), description != NULL);
 
-  if ((cover = sy_course_get_cover_path (course)) != NULL)
+  if (!same_course && (cover = sy_course_get_cover_path (course)) != NULL)
     {
       self->cover_cancellable = g_cancellable_new ();
       sy_cover_load_async (cover, COVER_LOAD_WIDTH, self->cover_cancellable,
@@ -264,6 +318,7 @@ sy_course_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), SY_TYPE_COURSE_PAGE);
   g_clear_object (&self->cover_cancellable);
   g_clear_object (&self->course);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
 
   G_OBJECT_CLASS (sy_course_page_parent_class)->dispose (object);
 }
@@ -347,6 +402,19 @@ sy_course_page_class_init (SyCoursePageClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * SyCoursePage::item-activated:
+   * @item_id: the item's id in the course
+   *
+   * A lesson, quiz or survey row was activated (clicked, or Enter on it).
+   */
+  signals[SIGNAL_ITEM_ACTIVATED] =
+    g_signal_new ("item-activated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/shuyuan/Shuyuan/sy-course-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SyCoursePage, window_title);
@@ -358,6 +426,8 @@ sy_course_page_class_init (SyCoursePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SyCoursePage, facts_label);
   gtk_widget_class_bind_template_child (widget_class, SyCoursePage, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, SyCoursePage, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, SyCoursePage, studied_label);
+  gtk_widget_class_bind_template_child (widget_class, SyCoursePage, certificate_button);
   gtk_widget_class_bind_template_child (widget_class, SyCoursePage, description_label);
   gtk_widget_class_bind_template_child (widget_class, SyCoursePage, modules_stack);
   gtk_widget_class_bind_template_child (widget_class, SyCoursePage, spinner);
@@ -370,6 +440,7 @@ sy_course_page_init (SyCoursePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scrolled_window),
                            "value-changed", G_CALLBACK (update_window_title), self,
                            G_CONNECT_SWAPPED);
@@ -400,6 +471,7 @@ sy_course_page_set_course (SyCoursePage *self,
                            SyCourse     *course)
 {
   GtkAdjustment *vadjustment;
+  g_autofree char *old_sha256 = NULL;
   gboolean same_course;
 
   g_return_if_fail (SY_IS_COURSE_PAGE (self));
@@ -410,9 +482,13 @@ sy_course_page_set_course (SyCoursePage *self,
 
   same_course = self->course && course &&
                 g_strcmp0 (sy_course_get_id (self->course), sy_course_get_id (course)) == 0;
+  old_sha256 = self->course ? g_strdup (sy_course_get_sha256 (self->course)) : NULL;
   g_set_object (&self->course, course);
 
-  update_header (self);
+  /* A course updated to a new version may have a new cover. */
+  update_header (self, same_course && g_strcmp0 (old_sha256, sy_course_get_sha256 (course)) == 0);
+  if (!same_course)
+    sy_course_page_set_progress (self, NULL);
   update_modules (self);
 
   /* A new course starts at the top; the same course reloaded keeps its place. */
@@ -474,4 +550,74 @@ sy_course_page_show_error (SyCoursePage *self,
   escaped = g_markup_escape_text (message, -1);
   adw_status_page_set_description (self->error_page, escaped);
   gtk_stack_set_visible_child_name (self->modules_stack, "error");
+}
+
+/* "%g" drops a useless ".0" and keeps "1.5", in the user's locale. */
+static char *
+format_hours (double hours)
+{
+  return g_strdup_printf ("%g", hours);
+}
+
+/**
+ * sy_course_page_set_progress:
+ * @progress: (nullable): the signed-in learner's progress in the course shown
+ *
+ * Shows the class hours studied and, once the course is completed, the button that
+ * saves its certificate (`win.save-certificate`).
+ */
+void
+sy_course_page_set_progress (SyCoursePage           *self,
+                             const SyCourseProgress *progress)
+{
+  g_autofree char *studied = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *text = NULL;
+  double hours;
+
+  g_return_if_fail (SY_IS_COURSE_PAGE (self));
+
+  gtk_widget_set_visible (self->certificate_button,
+                          progress != NULL && progress->completion_id != NULL);
+
+  if (progress == NULL || progress->class_hours <= 0)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->studied_label), FALSE);
+      return;
+    }
+
+  /* Rounded down to a tenth: never more than was studied, and never more than the
+   * course is worth (time beyond it earns nothing more). */
+  hours = MIN (floor (progress->seconds / SECONDS_PER_CLASS_HOUR * 10) / 10,
+               progress->class_hours);
+  studied = format_hours (hours);
+  total = format_hours (round (progress->class_hours * 100) / 100);
+  /* Translators: class hours studied in a course: "1.5 of 3 class hours studied" */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s of %s class hour studied",
+                                       "%s of %s class hours studied",
+                                       progress->class_hours == 1 ? 1 : 2),
+                          studied, total);
+  gtk_label_set_label (self->studied_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->studied_label), TRUE);
+}
+
+/**
+ * sy_course_page_focus_item:
+ * @item_id: an item of the course shown
+ *
+ * Puts the keyboard focus on the item's row, as when coming back from it.
+ */
+void
+sy_course_page_focus_item (SyCoursePage *self,
+                           const char   *item_id)
+{
+  GtkWidget *row;
+
+  g_return_if_fail (SY_IS_COURSE_PAGE (self));
+  g_return_if_fail (item_id != NULL);
+
+  row = g_hash_table_lookup (self->rows, item_id);
+  if (row != NULL)
+    gtk_widget_grab_focus (row);
 }

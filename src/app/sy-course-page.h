@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "sy-course.h"
+#include "sy-store.h"
 
 G_BEGIN_DECLS
 
@@ -24,5 +25,9 @@ void       sy_course_page_set_loading  (SyCoursePage *self,
                                         gboolean      loading);
 void       sy_course_page_show_error   (SyCoursePage *self,
                                         const char   *message);
+void       sy_course_page_set_progress (SyCoursePage           *self,
+                                        const SyCourseProgress *progress);
+void       sy_course_page_focus_item   (SyCoursePage *self,
+                                        const char   *item_id);
 
 G_END_DECLS

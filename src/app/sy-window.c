@@ -5,16 +5,27 @@
  *
  * The window owns a store on its data folder and talks to it only through _async calls:
  * the store's worker thread does the disk and database work, so the window never waits.
+ *
+ * A shared PC: the window starts at "Who is learning?", and everything after it (the
+ * library, a course, a lesson or quiz) is the signed-in learner's. Switching learner, or
+ * leaving the window alone for `idle-minutes`, goes back there; an open lesson is
+ * stopped first so its time is recorded (quiz answers are recorded as they are given).
  */
 #define G_LOG_DOMAIN "Shuyuan"
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 
+#include "sy-add-learner-dialog.h"
 #include "sy-bench-frame.h"
 #include "sy-course-card.h"
 #include "sy-course-page.h"
+#include "sy-learner-chooser.h"
+#include "sy-lesson-view.h"
+#include "sy-pin-dialog.h"
+#include "sy-quiz-view.h"
 #include "sy-store.h"
 #include "sy-util.h"
 #include "sy-window-private.h"
@@ -34,6 +45,24 @@ struct _SyWindow
   char                 *last_toast;
   GtkNativeDialog      *file_chooser;
 
+  /* Who is learning */
+  SyLearner            *learner;             /* signed in, or NULL at the chooser */
+  GCancellable         *learners_cancellable;
+  GtkWindow            *learner_dialog;      /* a PIN or add-learner dialog (weak) */
+  char                 *focus_learner;       /* whose tile to focus once listed */
+  SyCourseProgress     *course_progress;     /* the learner's, in the course open */
+  double                text_scale;
+
+  /* Signing out an idle learner: input is noted as it comes, and one timeout checks the
+   * time when the idle minutes would be up. */
+  gint64                last_input;          /* monotonic µs */
+  guint                 idle_source;
+
+  /* A lesson, quiz or survey open on the item page */
+  GtkWidget            *item_view;            /* owned by item_bin */
+  char                 *item_id;
+  char                 *focus_item;          /* the row to focus once the course is back */
+
   /* Imports run one after the other; what happened is told once the queue is empty. */
   GQueue                import_queue;        /* GFile */
   GFile                *import_file;         /* being imported */
@@ -49,6 +78,9 @@ struct _SyWindow
   guint                 store_failed : 1;
   guint                 library_loading : 1;
   guint                 course_loading : 1;
+  guint                 progress_loading : 1;
+  guint                 learners_loading : 1;
+  guint                 certificate_saving : 1;
 
   /* template */
   AdwToastOverlay      *toast_overlay;
@@ -64,6 +96,14 @@ struct _SyWindow
   guint                 more_courses_idle;
   AdwStatusPage        *error_page;
   SyCoursePage         *course_page;
+  SyLearnerChooser     *chooser;
+  GtkMenuButton        *primary_menu_button;
+  GtkMenuButton        *learner_button;
+  AdwAvatar            *learner_avatar;
+  GtkLabel             *learner_label;
+  AdwWindowTitle       *item_title;
+  AdwBin               *item_bin;
+  GtkMenuButton        *item_menu_button;
 };
 
 G_DEFINE_FINAL_TYPE (SyWindow, sy_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -71,28 +111,57 @@ G_DEFINE_FINAL_TYPE (SyWindow, sy_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_DATA_DIR,
+  PROP_TEXT_SCALE,
   N_PROPS
 };
+
+#define TEXT_SCALE_MIN 1.0
+#define TEXT_SCALE_MAX 2.0
+#define TEXT_SCALE_STEP 0.1
+#define DEFAULT_IDLE_MINUTES 15
 
 static GParamSpec *properties[N_PROPS];
 
 static void reload_library (SyWindow *self);
+static void sign_out (SyWindow *self);
+
+static gboolean
+page_is (SyWindow   *self,
+         const char *name)
+{
+  return g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), name) == 0;
+}
 
 static gboolean
 is_course_page_visible (SyWindow *self)
 {
-  return g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "course") == 0;
+  return page_is (self, "course");
 }
 
 static void
 update_actions (SyWindow *self)
 {
   gboolean can_add = !self->store_failed;
+  gboolean signed_in = self->learner != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-back",
-                                 is_course_page_visible (self));
+                                 page_is (self, "course") || page_is (self, "item"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-course", can_add);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-folder", can_add);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-learner",
+                                 self->store_ready && !signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-learner", signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-certificate",
+                                 signed_in && is_course_page_visible (self) &&
+                                 !self->certificate_saving &&
+                                 self->course_progress != NULL &&
+                                 self->course_progress->completion_id != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.text-larger",
+                                 self->text_scale < TEXT_SCALE_MAX - 0.001);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.text-smaller",
+                                 self->text_scale > TEXT_SCALE_MIN + 0.001);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.text-normal",
+                                 ABS (self->text_scale - 1.0) > 0.001);
 }
 
 static void
@@ -298,7 +367,7 @@ list_courses_cb (GObject      *object,
 static void
 reload_library (SyWindow *self)
 {
-  if (!self->store_ready)
+  if (!self->store_ready || self->learner == NULL)
     return;
 
   g_cancellable_cancel (self->list_cancellable);
@@ -306,9 +375,183 @@ reload_library (SyWindow *self)
   self->list_cancellable = g_cancellable_new ();
   self->library_loading = TRUE;
 
-  /* Learners arrive in a later version: until then progress is nobody's. */
-  sy_store_list_courses_async (self->store, NULL, self->list_cancellable,
-                               list_courses_cb, g_object_ref (self));
+  /* Progress on the cards is the signed-in learner's only. */
+  sy_store_list_courses_async (self->store, sy_learner_get_uuid (self->learner),
+                               self->list_cancellable, list_courses_cb, g_object_ref (self));
+}
+
+/* ---- who is learning ---- */
+
+static void
+list_learners_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SyWindow) self = user_data;
+  g_autoptr(GPtrArray) learners = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *focus_uuid = NULL;
+
+  learners = sy_store_list_learners_finish (SY_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->learners_loading = FALSE;
+  focus_uuid = g_steal_pointer (&self->focus_learner);
+
+  if (learners == NULL)
+    {
+      sy_learner_chooser_show_error (self->chooser, error->message);
+      return;
+    }
+
+  sy_learner_chooser_set_learners (self->chooser, learners);
+  if (page_is (self, "learners") && self->learner_dialog == NULL)
+    sy_learner_chooser_focus (self->chooser, focus_uuid);
+}
+
+/* @focus_uuid: (nullable): whose tile takes the focus once they are listed */
+static void
+reload_learners (SyWindow   *self,
+                 const char *focus_uuid)
+{
+  if (!self->store_ready)
+    return;
+
+  g_cancellable_cancel (self->learners_cancellable);
+  g_clear_object (&self->learners_cancellable);
+  self->learners_cancellable = g_cancellable_new ();
+  self->learners_loading = TRUE;
+  g_free (self->focus_learner);
+  self->focus_learner = g_strdup (focus_uuid);
+
+  sy_store_list_learners_async (self->store, self->learners_cancellable,
+                                list_learners_cb, g_object_ref (self));
+}
+
+/* The dialog goes, and nothing it was doing signs anyone in afterwards. */
+static void
+close_learner_dialog (SyWindow *self)
+{
+  GtkWindow *dialog = self->learner_dialog;
+
+  if (dialog == NULL)
+    return;
+
+  g_clear_weak_pointer (&self->learner_dialog);
+  g_signal_handlers_disconnect_by_data (dialog, self);
+  gtk_window_destroy (dialog);
+}
+
+static void
+restart_idle_timer (SyWindow *self);
+
+static void
+sign_in (SyWindow  *self,
+         SyLearner *learner)
+{
+  const char *name = sy_learner_get_name (learner);
+
+  g_assert (SY_IS_LEARNER (learner));
+
+  close_learner_dialog (self);
+  g_set_object (&self->learner, learner);
+  g_debug ("Signed in: %s", sy_learner_get_uuid (learner));
+
+  sy_avatar_set_learner_name (self->learner_avatar, name);
+  gtk_label_set_label (self->learner_label, name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->learner_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  -1);
+
+  /* Nothing of the last learner's shows while this one's courses load. */
+  g_list_store_remove_all (self->courses);
+  if (!self->store_failed)
+    {
+      gtk_spinner_start (self->library_spinner);
+      gtk_stack_set_visible_child_name (self->library_stack, "loading");
+    }
+  adw_leaflet_set_visible_child_name (self->leaflet, "library");
+  gtk_widget_grab_focus (GTK_WIDGET (self->grid_view));
+
+  self->last_input = g_get_monotonic_time ();
+  restart_idle_timer (self);
+  reload_library (self);
+  update_actions (self);
+}
+
+static void
+pin_accepted_cb (SyWindow    *self,
+                 SyLearner   *learner,
+                 SyPinDialog *dialog)
+{
+  /* The dialog closes itself once this returns. */
+  g_clear_weak_pointer (&self->learner_dialog);
+  sign_in (self, learner);
+}
+
+static void
+learner_activated_cb (SyWindow         *self,
+                      SyLearner        *learner,
+                      SyLearnerChooser *chooser)
+{
+  SyPinDialog *dialog;
+
+  if (self->learner_dialog != NULL)
+    return;
+
+  if (!sy_learner_get_has_pin (learner))
+    {
+      sign_in (self, learner);
+      return;
+    }
+
+  dialog = sy_pin_dialog_new (GTK_WINDOW (self), self->store, learner);
+  g_signal_connect_object (dialog, "accepted", G_CALLBACK (pin_accepted_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->learner_dialog, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+learner_added_cb (SyWindow           *self,
+                  SyLearner          *learner,
+                  SyAddLearnerDialog *dialog)
+{
+  /* Whoever added themselves just chose their PIN: no need to ask for it. The dialog
+   * closes itself once this returns. */
+  g_clear_weak_pointer (&self->learner_dialog);
+  reload_learners (self, NULL);
+  sign_in (self, learner);
+}
+
+static void
+add_learner_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+  SyAddLearnerDialog *dialog;
+
+  if (self->learner_dialog != NULL)
+    {
+      gtk_window_present (self->learner_dialog);
+      return;
+    }
+
+  dialog = sy_add_learner_dialog_new (GTK_WINDOW (self), self->store);
+  g_signal_connect_object (dialog, "learner-added", G_CALLBACK (learner_added_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->learner_dialog, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+switch_learner_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  sign_out (SY_WINDOW (widget));
 }
 
 static void
@@ -327,12 +570,15 @@ store_open_cb (GObject      *object,
       g_debug ("Could not open the store in %s: %s", self->data_dir, error->message);
       self->store_failed = TRUE;
       show_library_error (self, _("Could Not Open Your Courses"), error->message);
+      /* Nobody can sign in to a store that is not open: the error is what to see. */
+      adw_leaflet_set_visible_child_name (self->leaflet, "library");
       update_actions (self);
       return;
     }
 
   self->store_ready = TRUE;
-  reload_library (self);
+  reload_learners (self, NULL);
+  update_actions (self);
 }
 
 /* ---- a course ---- */
@@ -360,6 +606,63 @@ get_course_cb (GObject      *object,
 
   sy_course_page_set_course (self->course_page, course);
   sy_course_page_set_loading (self->course_page, FALSE);
+
+  /* Back from a lesson or quiz: the rows were made again; keyboard users stay put. */
+  if (self->focus_item != NULL && is_course_page_visible (self))
+    sy_course_page_focus_item (self->course_page, self->focus_item);
+  g_clear_pointer (&self->focus_item, g_free);
+}
+
+static void
+list_progress_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SyWindow) self = user_data;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  list = sy_store_list_progress_finish (SY_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->progress_loading = FALSE;
+  g_clear_pointer (&self->course_progress, sy_course_progress_free);
+
+  if (list == NULL)
+    g_debug ("No progress for %s: %s", self->course_id, error->message);
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      SyCourseProgress *progress = g_ptr_array_index (list, i);
+
+      if (g_strcmp0 (progress->course_id, self->course_id) == 0)
+        {
+          self->course_progress = g_ptr_array_steal_index (list, i);
+          break;
+        }
+    }
+
+  sy_course_page_set_progress (self->course_page, self->course_progress);
+  update_actions (self);
+}
+
+/* The course open, and the learner's progress in it, from the store */
+static void
+load_course (SyWindow *self)
+{
+  const char *learner_uuid = sy_learner_get_uuid (self->learner);
+
+  g_cancellable_cancel (self->course_cancellable);
+  g_clear_object (&self->course_cancellable);
+  self->course_cancellable = g_cancellable_new ();
+  self->course_loading = TRUE;
+  self->progress_loading = TRUE;
+
+  sy_store_get_course_async (self->store, self->course_id, learner_uuid,
+                             self->course_cancellable, get_course_cb, g_object_ref (self));
+  sy_store_list_progress_async (self->store, learner_uuid, self->course_cancellable,
+                                list_progress_cb, g_object_ref (self));
 }
 
 static void
@@ -367,23 +670,20 @@ open_course (SyWindow *self,
              SyCourse *course)
 {
   g_assert (SY_IS_COURSE (course));
-
-  g_cancellable_cancel (self->course_cancellable);
-  g_clear_object (&self->course_cancellable);
-  self->course_cancellable = g_cancellable_new ();
-  self->course_loading = TRUE;
+  g_assert (self->learner != NULL);
 
   g_free (self->course_id);
   self->course_id = g_strdup (sy_course_get_id (course));
+  g_clear_pointer (&self->course_progress, sy_course_progress_free);
 
   /* The listing has everything but the modules: show it while they load. */
   sy_course_page_set_loading (self->course_page, TRUE);
   sy_course_page_set_course (self->course_page, course);
+  sy_course_page_set_progress (self->course_page, NULL);
   adw_leaflet_set_visible_child_name (self->leaflet, "course");
   gtk_widget_child_focus (GTK_WIDGET (self->course_page), GTK_DIR_TAB_FORWARD);
 
-  sy_store_get_course_async (self->store, self->course_id, NULL, self->course_cancellable,
-                             get_course_cb, g_object_ref (self));
+  load_course (self);
 }
 
 static void
@@ -393,26 +693,140 @@ grid_view_activate_cb (SyWindow    *self,
 {
   g_autoptr(SyCourse) course = g_list_model_get_item (G_LIST_MODEL (self->courses), position);
 
-  if (course != NULL)
+  if (course != NULL && self->learner != NULL)
     open_course (self, course);
+}
+
+/* ---- a lesson, quiz or survey ---- */
+
+/* Something was recorded that changes what the course page and the cards show. */
+static void
+item_progressed_cb (SyWindow *self)
+{
+  if (self->learner == NULL || self->course_id == NULL)
+    return;
+
+  load_course (self);
+  reload_library (self);
+}
+
+/* "Back to Course" on a quiz's result: leaving the page refreshes the course. */
+static void
+quiz_finished_cb (SyWindow *self)
+{
+  if (page_is (self, "item"))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* A closed view leaves the page at the end of the slide back, not before it. (A slide
+ * may also end because another began: the view just opened stays.) */
+static void
+release_item_view (SyWindow *self)
+{
+  GtkWidget *child = adw_bin_get_child (self->item_bin);
+
+  if (child != NULL && child != self->item_view &&
+      !page_is (self, "item") && !adw_leaflet_get_child_transition_running (self->leaflet))
+    adw_bin_set_child (self->item_bin, NULL);
+}
+
+/* Stops the open lesson or quiz: a lesson records the time read so far. */
+static void
+close_item (SyWindow *self,
+            gboolean  refresh)
+{
+  GtkWidget *view = self->item_view;
+
+  if (view == NULL)
+    return;
+
+  self->item_view = NULL;
+  g_signal_handlers_disconnect_by_data (view, self);
+  if (SY_IS_LESSON_VIEW (view))
+    sy_lesson_view_stop (SY_LESSON_VIEW (view));
+
+  g_free (self->focus_item);
+  self->focus_item = g_steal_pointer (&self->item_id);
+
+  if (refresh)
+    item_progressed_cb (self);
+  release_item_view (self);
+}
+
+static void
+item_activated_cb (SyWindow     *self,
+                   const char   *item_id,
+                   SyCoursePage *page)
+{
+  SyCourse *course = sy_course_page_get_course (page);
+  SyItem *item;
+  GtkWidget *view;
+
+  if (self->learner == NULL || course == NULL || sy_course_page_get_loading (page) ||
+      (item = sy_course_find_item (course, item_id)) == NULL)
+    return;
+
+  close_item (self, FALSE);
+  adw_bin_set_child (self->item_bin, NULL);
+
+  switch (item->type)
+    {
+    case SY_ITEM_LESSON:
+      view = sy_lesson_view_new (self->store, self->learner, course, item);
+      g_object_bind_property (self, "text-scale", view, "text-scale", G_BINDING_SYNC_CREATE);
+      g_signal_connect_object (view, "completed", G_CALLBACK (item_progressed_cb), self,
+                               G_CONNECT_SWAPPED);
+      break;
+
+    case SY_ITEM_QUIZ:
+    case SY_ITEM_SURVEY:
+      view = sy_quiz_view_new (self->store, self->learner, course, item);
+      g_signal_connect_object (view, "finished", G_CALLBACK (quiz_finished_cb), self,
+                               G_CONNECT_SWAPPED);
+      break;
+
+    case SY_ITEM_PUZZLE:
+    default:
+      return;
+    }
+
+  self->item_view = view;
+  self->item_id = g_strdup (item_id);
+
+  adw_window_title_set_title (self->item_title, sy_text_get (item->title, NULL));
+  adw_window_title_set_subtitle (self->item_title, sy_text_get (sy_course_get_title (course), NULL));
+  adw_bin_set_child (self->item_bin, view);
+  adw_leaflet_set_visible_child_name (self->leaflet, "item");
+  gtk_widget_child_focus (view, GTK_DIR_TAB_FORWARD);
 }
 
 static void
 leaflet_visible_child_cb (SyWindow *self)
 {
-  if (!is_course_page_visible (self))
+  if (page_is (self, "library"))
     {
       SyCourseCard *card;
 
       g_cancellable_cancel (self->course_cancellable);
       g_clear_object (&self->course_cancellable);
       self->course_loading = FALSE;
+      self->progress_loading = FALSE;
 
       if (self->course_id != NULL && (card = find_card (self, self->course_id)) != NULL)
         focus_card (card);
     }
 
+  /* However the item page was left (Back, a swipe, switching learner), the lesson stops. */
+  if (!page_is (self, "item"))
+    close_item (self, self->learner != NULL);
+
   update_actions (self);
+}
+
+static void
+leaflet_transition_cb (SyWindow *self)
+{
+  release_item_view (self);
 }
 
 static void
@@ -422,8 +836,369 @@ go_back_action (GtkWidget  *widget,
 {
   SyWindow *self = SY_WINDOW (widget);
 
-  if (is_course_page_visible (self))
+  if (page_is (self, "course") || page_is (self, "item"))
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* ---- signing out ---- */
+
+static void
+sign_out (SyWindow *self)
+{
+  g_autofree char *uuid = NULL;
+
+  if (self->learner == NULL)
+    return;
+
+  uuid = g_strdup (sy_learner_get_uuid (self->learner));
+  g_debug ("Signed out: %s", uuid);
+
+  /* Unfinished work first, while it still knows whose it is. */
+  close_item (self, FALSE);
+
+  if (self->file_chooser != NULL)
+    {
+      gtk_native_dialog_destroy (self->file_chooser);
+      g_clear_object (&self->file_chooser);
+    }
+
+  g_cancellable_cancel (self->list_cancellable);
+  g_cancellable_cancel (self->course_cancellable);
+  self->library_loading = self->course_loading = self->progress_loading = FALSE;
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  g_clear_handle_id (&self->more_courses_idle, g_source_remove);
+  g_clear_pointer (&self->more_courses, g_ptr_array_unref);
+
+  /* Nothing of theirs stays behind the chooser for the next person to see. */
+  g_clear_object (&self->learner);
+  g_clear_pointer (&self->course_id, g_free);
+  g_clear_pointer (&self->focus_item, g_free);
+  g_clear_pointer (&self->course_progress, sy_course_progress_free);
+  g_list_store_remove_all (self->courses);
+  sy_course_page_set_course (self->course_page, NULL);
+  gtk_label_set_label (self->learner_label, NULL);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "learners");
+  sy_learner_chooser_focus (self->chooser, uuid);
+  reload_learners (self, uuid);
+  update_actions (self);
+}
+
+/* ---- idle learners ---- */
+
+static guint
+get_idle_seconds (SyWindow *self)
+{
+  int minutes = self->settings ? g_settings_get_int (self->settings, "idle-minutes")
+                               : DEFAULT_IDLE_MINUTES;
+
+  return CLAMP (minutes, 1, 240) * 60;
+}
+
+static gboolean idle_timeout_cb (gpointer user_data);
+
+/* Signs out if the idle minutes are up, else checks again when they would be. */
+static void
+restart_idle_timer (SyWindow *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 deadline;
+
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  if (self->learner == NULL)
+    return;
+
+  deadline = self->last_input + (gint64) get_idle_seconds (self) * G_USEC_PER_SEC;
+  if (now >= deadline)
+    {
+      g_debug ("No input for %u minutes: back to the learners", get_idle_seconds (self) / 60);
+      sign_out (self);
+      return;
+    }
+
+  /* Seconds are precise enough, and let GLib wake the PC less often. */
+  self->idle_source = g_timeout_add_seconds ((guint) ((deadline - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC),
+                                             idle_timeout_cb, self);
+}
+
+static gboolean
+idle_timeout_cb (gpointer user_data)
+{
+  SyWindow *self = user_data;
+
+  self->idle_source = 0;
+  restart_idle_timer (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Every key, click, scroll or pointer movement in the window, before any widget sees it:
+ * noting the time is all it costs; the timeout looks at it when it fires. */
+static void
+note_input (SyWindow *self)
+{
+  self->last_input = g_get_monotonic_time ();
+}
+
+static gboolean
+key_pressed_cb (SyWindow *self)
+{
+  note_input (self);
+  return GDK_EVENT_PROPAGATE;
+}
+
+static gboolean
+scrolled_cb (SyWindow *self)
+{
+  note_input (self);
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+add_input_controllers (SyWindow *self)
+{
+  GtkEventController *controller;
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect_object (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect_object (controller, "motion", G_CALLBACK (note_input), self,
+                           G_CONNECT_SWAPPED);
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  /* Never claims the click: the widget under the pointer still gets it. */
+  controller = GTK_EVENT_CONTROLLER (gtk_gesture_click_new ());
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (controller), 0);
+  g_signal_connect_object (controller, "pressed", G_CALLBACK (note_input), self,
+                           G_CONNECT_SWAPPED);
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  g_signal_connect_object (controller, "scroll", G_CALLBACK (scrolled_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+/* ---- certificates ---- */
+
+static void
+write_certificate_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(SyWindow) self = user_data;
+  g_autofree char *code = NULL;
+  g_autoptr(GError) error = NULL;
+
+  code = sy_store_write_certificate_finish (SY_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->certificate_saving = FALSE;
+  update_actions (self);
+
+  if (code == NULL)
+    {
+      AdwMessageDialog *dialog;
+
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                           _("Could Not Save the Certificate"),
+                                                           error->message));
+      adw_message_dialog_add_response (dialog, "close", _("_Close"));
+      adw_message_dialog_set_default_response (dialog, "close");
+      adw_message_dialog_set_close_response (dialog, "close");
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  {
+    /* Translators: %s is the code that proves a certificate is genuine */
+    g_autofree char *text = g_strdup_printf (_("Certificate saved. Verification code: %s"), code);
+    show_toast (self, text);
+  }
+}
+
+static void
+save_certificate_to (SyWindow   *self,
+                     const char *path)
+{
+  g_assert (self->learner != NULL && self->course_id != NULL);
+
+  self->certificate_saving = TRUE;
+  update_actions (self);
+  sy_store_write_certificate_async (self->store, sy_learner_get_uuid (self->learner),
+                                    self->course_id, path, self->cancellable,
+                                    write_certificate_cb, g_object_ref (self));
+}
+
+static void
+certificate_chooser_response_cb (GtkNativeDialog *native,
+                                 int              response,
+                                 SyWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT && self->learner != NULL && self->course_id != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        save_certificate_to (self, path);
+    }
+
+  gtk_native_dialog_destroy (native);
+  if (self->file_chooser == native)
+    g_clear_object (&self->file_chooser);
+}
+
+/* "<course title> - <learner>.pdf", without what file systems refuse in a name */
+static char *
+certificate_file_name (SyWindow *self)
+{
+  SyCourse *course = sy_course_page_get_course (self->course_page);
+  SyText *title = course ? sy_course_get_title (course) : self->course_progress->course_title;
+  char *name = g_strdup_printf ("%s - %s.pdf", sy_text_get (title, NULL),
+                                sy_learner_get_name (self->learner));
+
+  return g_strdelimit (name, "/\\:*?\"<>|", '_');
+}
+
+static void
+save_certificate_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+  g_autoptr(GtkFileChooserNative) native = NULL;
+  g_autoptr(GtkFileFilter) pdf = gtk_file_filter_new ();
+  g_autofree char *name = NULL;
+
+  if (self->learner == NULL || self->course_progress == NULL)
+    return;
+
+  if (self->file_chooser != NULL)
+    {
+      gtk_native_dialog_destroy (self->file_chooser);
+      g_clear_object (&self->file_chooser);
+    }
+
+  native = gtk_file_chooser_native_new (_("Save Certificate"),
+                                        GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Save"),
+                                        _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+
+  gtk_file_filter_set_name (pdf, _("PDF documents"));
+  gtk_file_filter_add_mime_type (pdf, "application/pdf");
+  gtk_file_filter_add_suffix (pdf, "pdf");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), pdf);
+
+  name = certificate_file_name (self);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
+
+  g_signal_connect_object (native, "response",
+                           G_CALLBACK (certificate_chooser_response_cb), self, 0);
+  self->file_chooser = GTK_NATIVE_DIALOG (g_steal_pointer (&native));
+  gtk_native_dialog_show (self->file_chooser);
+}
+
+/* ---- text size ---- */
+
+static void
+set_text_scale (SyWindow *self,
+                double    scale)
+{
+  /* Steps of a tenth, without the drift of adding 0.1 again and again */
+  scale = CLAMP (round (scale * 10) / 10, TEXT_SCALE_MIN, TEXT_SCALE_MAX);
+  if (scale == self->text_scale)
+    return;
+
+  self->text_scale = scale;
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT_SCALE]);
+}
+
+static void
+text_size_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+
+  if (g_str_equal (action_name, "win.text-larger"))
+    set_text_scale (self, self->text_scale + TEXT_SCALE_STEP);
+  else if (g_str_equal (action_name, "win.text-smaller"))
+    set_text_scale (self, self->text_scale - TEXT_SCALE_STEP);
+  else
+    set_text_scale (self, 1.0);
+}
+
+static gboolean
+scale_to_percent (GBinding     *binding,
+                  const GValue *from,
+                  GValue       *to,
+                  gpointer      user_data)
+{
+  g_value_take_string (to, g_strdup_printf ("%d%%", (int) round (g_value_get_double (from) * 100)));
+  return TRUE;
+}
+
+static GtkWidget *
+create_text_size_button (const char *action_name,
+                         const char *icon_name,
+                         const char *label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_widget_add_css_class (button, "circular");
+  gtk_widget_add_css_class (button, "flat");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  return button;
+}
+
+/* Like GNOME Text Editor's zoom controls: − 100% + in the primary menu. */
+static void
+add_text_size_control (SyWindow      *self,
+                       GtkMenuButton *menu_button)
+{
+  GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (menu_button));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *title = gtk_label_new (_("Text Size"));
+  GtkWidget *reset;
+
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_add_css_class (box, "text-size");
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), create_text_size_button ("win.text-smaller", "zoom-out-symbolic",
+                                                          _("Smaller Text")));
+
+  reset = gtk_button_new ();
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (reset), "win.text-normal");
+  gtk_widget_set_tooltip_text (reset, _("Normal Text Size"));
+  gtk_widget_add_css_class (reset, "flat");
+  gtk_widget_add_css_class (reset, "numeric");
+  gtk_widget_set_size_request (reset, 64, -1);
+  g_object_bind_property_full (self, "text-scale", reset, "label", G_BINDING_SYNC_CREATE,
+                               scale_to_percent, NULL, NULL, NULL);
+  gtk_box_append (GTK_BOX (box), reset);
+
+  gtk_box_append (GTK_BOX (box), create_text_size_button ("win.text-larger", "zoom-in-symbolic",
+                                                          _("Larger Text")));
+  gtk_popover_menu_add_child (GTK_POPOVER_MENU (popover), box, "text-size");
 }
 
 /* ---- adding courses ---- */
@@ -785,7 +1560,15 @@ sy_window_constructed (GObject *object)
   self->settings = create_settings ();
   restore_window_state (self);
 
+  if (self->settings != NULL)
+    {
+      g_settings_bind (self->settings, "text-scale", self, "text-scale", G_SETTINGS_BIND_DEFAULT);
+      g_signal_connect_object (self->settings, "changed::idle-minutes",
+                               G_CALLBACK (restart_idle_timer), self, G_CONNECT_SWAPPED);
+    }
+
   self->store = sy_store_new (self->data_dir);
+  sy_learner_chooser_set_loading (self->chooser);
   gtk_spinner_start (self->library_spinner);
   sy_store_open_async (self->store, self->cancellable, store_open_cb, g_object_ref (self));
 
@@ -800,9 +1583,17 @@ sy_window_dispose (GObject *object)
   g_clear_handle_id (&self->covers_idle, g_source_remove);
   g_clear_handle_id (&self->more_courses_idle, g_source_remove);
   g_clear_pointer (&self->more_courses, g_ptr_array_unref);
+  g_clear_handle_id (&self->idle_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->list_cancellable);
   g_cancellable_cancel (self->course_cancellable);
+  g_cancellable_cancel (self->learners_cancellable);
+
+  /* An open lesson records its time before the window goes; then nothing more is loaded
+   * for anyone while the widgets go. */
+  close_item (self, FALSE);
+  g_clear_object (&self->learner);
+  close_learner_dialog (self);
 
   if (self->file_chooser != NULL)
     {
@@ -821,6 +1612,9 @@ sy_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->list_cancellable);
   g_clear_object (&self->course_cancellable);
+  g_clear_object (&self->learners_cancellable);
+  g_clear_object (&self->learner);
+  g_clear_pointer (&self->course_progress, sy_course_progress_free);
 
   G_OBJECT_CLASS (sy_window_parent_class)->dispose (object);
 }
@@ -834,6 +1628,9 @@ sy_window_finalize (GObject *object)
   g_free (self->data_dir);
   g_free (self->course_id);
   g_free (self->last_toast);
+  g_free (self->focus_learner);
+  g_free (self->item_id);
+  g_free (self->focus_item);
 
   G_OBJECT_CLASS (sy_window_parent_class)->finalize (object);
 }
@@ -850,6 +1647,10 @@ sy_window_get_property (GObject    *object,
     {
     case PROP_DATA_DIR:
       g_value_set_string (value, self->data_dir);
+      break;
+
+    case PROP_TEXT_SCALE:
+      g_value_set_double (value, self->text_scale);
       break;
 
     default:
@@ -869,6 +1670,10 @@ sy_window_set_property (GObject      *object,
     {
     case PROP_DATA_DIR:
       self->data_dir = g_value_dup_string (value);
+      break;
+
+    case PROP_TEXT_SCALE:
+      set_text_scale (self, g_value_get_double (value));
       break;
 
     default:
@@ -901,9 +1706,20 @@ sy_window_class_init (SyWindowClass *klass)
                          NULL,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * SyWindow:text-scale:
+   *
+   * How large lesson text is, from 1.0 (normal) to 2.0; kept in GSettings "text-scale".
+   */
+  properties[PROP_TEXT_SCALE] =
+    g_param_spec_double ("text-scale", NULL, NULL,
+                         TEXT_SCALE_MIN, TEXT_SCALE_MAX, 1.0,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SY_TYPE_COURSE_PAGE);
+  g_type_ensure (SY_TYPE_LEARNER_CHOOSER);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/shuyuan/Shuyuan/sy-window.ui");
@@ -916,12 +1732,29 @@ sy_window_class_init (SyWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SyWindow, library_scroller);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, course_page);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, chooser);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, learner_button);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, learner_avatar);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, learner_label);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, item_title);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, item_bin);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, item_menu_button);
   gtk_widget_class_bind_template_callback (widget_class, grid_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_visible_child_cb);
+  gtk_widget_class_bind_template_callback (widget_class, leaflet_transition_cb);
+  gtk_widget_class_bind_template_callback (widget_class, learner_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, item_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "win.add-course", NULL, add_course_action);
   gtk_widget_class_install_action (widget_class, "win.add-folder", NULL, add_folder_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
+  gtk_widget_class_install_action (widget_class, "win.add-learner", NULL, add_learner_action);
+  gtk_widget_class_install_action (widget_class, "win.switch-learner", NULL, switch_learner_action);
+  gtk_widget_class_install_action (widget_class, "win.save-certificate", NULL, save_certificate_action);
+  gtk_widget_class_install_action (widget_class, "win.text-larger", NULL, text_size_action);
+  gtk_widget_class_install_action (widget_class, "win.text-smaller", NULL, text_size_action);
+  gtk_widget_class_install_action (widget_class, "win.text-normal", NULL, text_size_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.add-course", NULL);
@@ -933,6 +1766,20 @@ sy_window_class_init (SyWindowClass *klass)
                                        "win.go-back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK,
+                                       "win.switch-learner", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK,
+                                       "win.text-larger", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK,
+                                       "win.text-larger", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK,
+                                       "win.text-larger", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK,
+                                       "win.text-smaller", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK,
+                                       "win.text-smaller", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK,
+                                       "win.text-normal", NULL);
 }
 
 static void
@@ -964,6 +1811,13 @@ sy_window_init (SyWindow *self)
   self->cancellable = g_cancellable_new ();
   self->import_errors = g_ptr_array_new_with_free_func (g_free);
   g_queue_init (&self->import_queue);
+
+  self->text_scale = 1.0;
+  add_text_size_control (self, self->primary_menu_button);
+  add_text_size_control (self, self->item_menu_button);
+
+  /* Capture phase: input counts before any widget can stop it. */
+  add_input_controllers (self);
 
   target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (target, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
@@ -1050,12 +1904,17 @@ _sy_window_get_course_page (SyWindow *self)
   return self->course_page;
 }
 
-/* Returns: "loading", "empty", "courses" or "error" for the library, "course" for a course */
+/* Returns: "learners" for the chooser; "loading", "empty", "courses" or "error" for the
+ * library; "course" for a course; "item" for a lesson, quiz or survey */
 const char *
 _sy_window_get_view (SyWindow *self)
 {
   g_return_val_if_fail (SY_IS_WINDOW (self), NULL);
 
+  if (page_is (self, "learners"))
+    return "learners";
+  if (page_is (self, "item"))
+    return "item";
   if (is_course_page_visible (self))
     return "course";
   return gtk_stack_get_visible_child_name (self->library_stack);
@@ -1068,7 +1927,8 @@ _sy_window_is_busy (SyWindow *self)
   g_return_val_if_fail (SY_IS_WINDOW (self), FALSE);
 
   return (!self->store_ready && !self->store_failed) ||
-         self->library_loading || self->course_loading || self->importing;
+         self->library_loading || self->course_loading || self->progress_loading ||
+         self->learners_loading || self->certificate_saving || self->importing;
 }
 
 const char *
@@ -1077,4 +1937,86 @@ _sy_window_get_last_toast (SyWindow *self)
   g_return_val_if_fail (SY_IS_WINDOW (self), NULL);
 
   return self->last_toast;
+}
+
+SyLearnerChooser *
+_sy_window_get_chooser (SyWindow *self)
+{
+  g_return_val_if_fail (SY_IS_WINDOW (self), NULL);
+
+  return self->chooser;
+}
+
+/* Returns: (nullable): the learner signed in */
+SyLearner *
+_sy_window_get_learner (SyWindow *self)
+{
+  g_return_val_if_fail (SY_IS_WINDOW (self), NULL);
+
+  return self->learner;
+}
+
+/* Returns: (nullable): the PIN or add-learner dialog open */
+GtkWindow *
+_sy_window_get_learner_dialog (SyWindow *self)
+{
+  g_return_val_if_fail (SY_IS_WINDOW (self), NULL);
+
+  return self->learner_dialog;
+}
+
+/* Returns: (nullable): the #SyLessonView or #SyQuizView open */
+GtkWidget *
+_sy_window_get_item_view (SyWindow *self)
+{
+  g_return_val_if_fail (SY_IS_WINDOW (self), NULL);
+
+  return self->item_view;
+}
+
+/* Returns: (nullable): the learner's progress in the course open */
+const SyCourseProgress *
+_sy_window_get_course_progress (SyWindow *self)
+{
+  g_return_val_if_fail (SY_IS_WINDOW (self), NULL);
+
+  return self->course_progress;
+}
+
+/**
+ * _sy_window_pretend_idle:
+ * @seconds: how long ago the last input should seem
+ *
+ * Makes the last input seem @seconds older and checks, as the timeout would, whether the
+ * idle minutes are up: a test need not wait for them.
+ */
+void
+_sy_window_pretend_idle (SyWindow *self,
+                         guint     seconds)
+{
+  g_return_if_fail (SY_IS_WINDOW (self));
+
+  self->last_input -= (gint64) seconds * G_USEC_PER_SEC;
+  restart_idle_timer (self);
+}
+
+/* What "Save" in the certificate's file chooser does, without the chooser */
+void
+_sy_window_save_certificate (SyWindow   *self,
+                             const char *path)
+{
+  g_return_if_fail (SY_IS_WINDOW (self));
+  g_return_if_fail (self->learner != NULL && self->course_id != NULL);
+
+  save_certificate_to (self, path);
+}
+
+/* Returns: (transfer full): the name the certificate's file chooser suggests */
+char *
+_sy_window_get_certificate_name (SyWindow *self)
+{
+  g_return_val_if_fail (SY_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (self->learner != NULL, NULL);
+
+  return certificate_file_name (self);
 }

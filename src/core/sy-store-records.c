@@ -579,6 +579,7 @@ sy_attempt_free (SyAttempt *attempt)
   if (attempt == NULL)
     return;
   g_free (attempt->registration);
+  g_free (attempt->started);
   g_clear_pointer (&attempt->answers, g_hash_table_unref);
   g_free (attempt);
 }
@@ -913,7 +914,8 @@ do_list_attempts (SyStore       *self,
         "  (SELECT f.score FROM statements f WHERE f.registration = a.registration "
         "     AND f.question_id IS NULL AND f.voided = 0 AND f.verb IN ("
         "       'http://adlnet.gov/expapi/verbs/passed', 'http://adlnet.gov/expapi/verbs/failed',"
-        "       'http://adlnet.gov/expapi/verbs/completed') ORDER BY f.timestamp, f.id LIMIT 1) "
+        "       'http://adlnet.gov/expapi/verbs/completed') ORDER BY f.timestamp, f.id LIMIT 1), "
+        "  a.timestamp "
         "FROM statements a "
         "WHERE a.learner_uuid = ?1 AND a.course_id = ?2 AND a.item_id = ?3 AND a.attempt = 1 "
         "  AND a.voided = 0 AND a.registration IS NOT NULL "
@@ -933,6 +935,7 @@ do_list_attempts (SyStore       *self,
       attempt->finished = verb != NULL;
       attempt->passed = verb != NULL && !g_str_has_suffix (verb, "/failed");
       attempt->score = sqlite3_column_type (stmt, 3) == SQLITE_NULL ? -1 : sqlite3_column_double (stmt, 3);
+      attempt->started = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
       g_ptr_array_add (attempts, attempt);
     }
   sqlite3_finalize (stmt);

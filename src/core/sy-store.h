@@ -48,6 +48,7 @@ typedef enum
  * @number: 1 for the learner's first attempt at the quiz
  * @seed: what its options were shuffled with
  * @answers: question id → the last response given
+ * @started: (nullable): when it began (ISO 8601), as the PC believed
  * @finished: whether a result was recorded
  * @passed: with @finished: whether it passed (surveys: completed)
  * @score: with @finished: the scaled score, or -1 for a survey
@@ -61,6 +62,7 @@ typedef struct
   int         number;
   gint64      seed;
   GHashTable *answers;
+  char       *started;
   gboolean    finished;
   gboolean    passed;
   double      score;
