@@ -274,6 +274,9 @@ sy_learner_chooser_set_learners (SyLearnerChooser *self,
   for (guint i = 0; i < sorted->len; i++)
     gtk_flow_box_append (self->flow_box, create_learner_tile (g_ptr_array_index (sorted, i)));
   gtk_flow_box_append (self->flow_box, create_add_tile ());
+  /* A homogeneous flow box is as wide as its widest line could be: with only a few tiles it
+   * would leave them on the left of an empty row, under a centred title. */
+  gtk_flow_box_set_max_children_per_line (self->flow_box, CLAMP (sorted->len + 1, 2, 6));
 
   gtk_spinner_stop (self->spinner);
   gtk_stack_set_visible_child_name (self->stack, sorted->len > 0 ? "learners" : "empty");
