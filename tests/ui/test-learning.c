@@ -37,8 +37,8 @@
 #include "sy-store.h"
 #include "sy-util.h"
 #include "sy-window-private.h"
+#include "ui-test-util.h"
 
-#define TIMEOUT_MS 10000
 #define HYGIENE_ID "vd-hand-hygiene-cold-chain"
 #define RETAIL_ID "retail-bookkeeping-pricing"
 
@@ -48,183 +48,10 @@ static const char * const sample_dirs[] = {
   "coding-for-kids",
   "retail-bookkeeping",
   "village-doctor-hygiene",
+  NULL
 };
 
 /* ---- waiting ---- */
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for_ms (Predicate predicate,
-             gpointer  data,
-             guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
-  guint tick = g_timeout_add (10, wake_cb, NULL);
-
-  while (!predicate (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return predicate (data);
-}
-
-static gboolean
-wait_for (Predicate predicate,
-          gpointer  data)
-{
-  return wait_for_ms (predicate, data, TIMEOUT_MS);
-}
-
-static gboolean
-time_passed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  wait_for (time_passed, &until);
-}
-
-static gboolean
-stack_transition_running (GtkWidget *root)
-{
-  if (GTK_IS_STACK (root) && gtk_stack_get_transition_running (GTK_STACK (root)))
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (stack_transition_running (child))
-      return TRUE;
-
-  return FALSE;
-}
-
-static gboolean
-window_settled (gpointer data)
-{
-  SyWindow *window = data;
-  AdwLeaflet *leaflet;
-
-  if (_sy_window_is_busy (window) || !gtk_widget_get_mapped (GTK_WIDGET (window)))
-    return FALSE;
-
-  leaflet = ADW_LEAFLET (gtk_widget_get_ancestor (GTK_WIDGET (_sy_window_get_course_page (window)),
-                                                  ADW_TYPE_LEAFLET));
-  if (adw_leaflet_get_child_transition_running (leaflet))
-    return FALSE;
-
-  return !stack_transition_running (GTK_WIDGET (window));
-}
-
-static void
-wait_settled (SyWindow *window)
-{
-  g_assert_true (wait_for (window_settled, window));
-}
-
-static gboolean
-frame_drawn_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  (*(guint *) user_data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-two_frames (gpointer data)
-{
-  return *(guint *) data >= 2;
-}
-
-static void
-wait_frames (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint tick;
-
-  tick = gtk_widget_add_tick_callback (widget, frame_drawn_cb, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  g_assert_true (wait_for (two_frames, &frames));
-  gtk_widget_remove_tick_callback (widget, tick);
-}
-
-/* ---- looking at widgets ---- */
-
-static void
-collect (GtkWidget *root,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    g_ptr_array_add (found, root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
-static gboolean
-has_label (GtkWidget  *root,
-           const char *text)
-{
-  if (GTK_IS_LABEL (root) && gtk_widget_get_visible (root) &&
-      g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (has_label (child, text))
-      return TRUE;
-
-  return FALSE;
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static AdwActionRow *
-find_row (GtkWidget  *root,
-          const char *title)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  collect (root, ADW_TYPE_ACTION_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
-      return g_ptr_array_index (rows, i);
-  return NULL;
-}
 
 /* The status a course page row shows: its icon's tooltip ("Passed", "Completed") */
 static gboolean
@@ -233,7 +60,7 @@ row_shows_status (AdwActionRow *row,
 {
   g_autoptr(GPtrArray) images = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (row), GTK_TYPE_IMAGE, images);
+  ui_test_collect (GTK_WIDGET (row), GTK_TYPE_IMAGE, images);
   for (guint i = 0; i < images->len; i++)
     if (g_strcmp0 (gtk_widget_get_tooltip_text (images->pdata[i]), status) == 0)
       return TRUE;
@@ -248,7 +75,7 @@ find_button (GtkWidget  *root,
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
   GtkWidget *found = NULL;
 
-  collect (root, GTK_TYPE_BUTTON, buttons);
+  ui_test_collect (root, GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (gtk_widget_get_mapped (buttons->pdata[i]) &&
         g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), label) == 0)
@@ -268,79 +95,6 @@ click (GtkWidget *button)
   g_assert_true (gtk_widget_activate (button));
 }
 
-/* ---- screenshots ---- */
-
-static char *
-screenshot_dir (void)
-{
-  const char *dir = g_getenv ("SHUYUAN_SCREENSHOT_DIR");
-
-  if (dir != NULL && dir[0] != '\0')
-    return g_strdup (dir);
-  if ((dir = g_getenv ("MESON_BUILD_ROOT")) != NULL && dir[0] != '\0')
-    return g_build_filename (dir, "screenshots", NULL);
-  return g_strdup (SY_TEST_SCREENSHOT_DIR);
-}
-
-/* Renders @widget's toplevel the way it is on screen, into the screenshot folder. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *dir = screenshot_dir ();
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-  int width;
-  int height;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-
-  wait_frames (widget);
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static gboolean
-window_has_size (gpointer data)
-{
-  GtkWidget *window = data;
-  int *size = g_object_get_data (G_OBJECT (window), "wanted-size");
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-
-  return gdk_surface_get_width (surface) == size[0] && gdk_surface_get_height (surface) == size[1];
-}
-
-static void
-resize_window (SyWindow *window,
-               int       width,
-               int       height)
-{
-  int size[2] = { width, height };
-
-  g_object_set_data (G_OBJECT (window), "wanted-size", size);
-  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  g_assert_true (wait_for (window_has_size, window));
-  g_object_set_data (G_OBJECT (window), "wanted-size", NULL);
-  wait_settled (window);
-}
-
 /* ---- data ---- */
 
 typedef struct
@@ -349,40 +103,6 @@ typedef struct
   SyStore   *store;       /* the test's own connection, beside the window's */
   SyWindow  *window;
 } Fixture;
-
-static GFile *
-sample_file (const char *name)
-{
-  const char *samples = g_getenv ("SHUYUAN_SAMPLES");
-
-  g_assert_nonnull (samples);
-  return g_file_new_build_filename (samples, name, NULL);
-}
-
-static SyStore *
-open_store (const char *data_dir)
-{
-  g_autoptr(SyStore) store = sy_store_new (data_dir);
-  g_autoptr(GError) error = NULL;
-
-  sy_store_open (store, NULL, &error);
-  g_assert_no_error (error);
-  return g_steal_pointer (&store);
-}
-
-static void
-import_samples (SyStore *store)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (sample_dirs); i++)
-    {
-      g_autoptr(GFile) file = sample_file (sample_dirs[i]);
-      g_autoptr(SyCourse) course = NULL;
-      g_autoptr(GError) error = NULL;
-
-      course = sy_store_import (store, file, NULL, NULL, &error);
-      g_assert_no_error (error);
-    }
-}
 
 static SyLearner *
 add_learner (SyStore    *store,
@@ -401,21 +121,11 @@ static void
 fixture_init (Fixture *f,
               gboolean samples)
 {
-  g_autoptr(GError) error = NULL;
-
   memset (f, 0, sizeof *f);
-  f->data_dir = g_dir_make_tmp ("shuyuan-learning-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->store = open_store (f->data_dir);
+  f->data_dir = ui_test_make_data_dir ("shuyuan-learning-XXXXXX");
+  f->store = ui_test_open_store (f->data_dir);
   if (samples)
-    import_samples (f->store);
-}
-
-static gboolean
-view_is (SyWindow   *window,
-         const char *view)
-{
-  return g_strcmp0 (_sy_window_get_view (window), view) == 0;
+    ui_test_import_samples (f->store, sample_dirs);
 }
 
 static void
@@ -423,8 +133,8 @@ fixture_open_window (Fixture *f)
 {
   f->window = sy_application_open_data_dir (app, f->data_dir);
   g_assert_true (SY_IS_WINDOW (f->window));
-  wait_settled (f->window);
-  wait_frames (GTK_WIDGET (f->window));
+  ui_test_wait_settled (f->window);
+  ui_test_wait_frames (GTK_WIDGET (f->window));
   g_assert_cmpstr (_sy_window_get_view (f->window), ==, "learners");
 }
 
@@ -437,25 +147,21 @@ window_gone (gpointer data)
 static void
 fixture_clear (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
   if (f->window != NULL)
     {
-      wait_settled (f->window);
+      ui_test_wait_settled (f->window);
       /* Nothing may keep the window (a callback never called, a signal left connected):
        * once destroyed and its store work unwound, it is finalized. */
       g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
       gtk_window_destroy (GTK_WINDOW (f->window));
-      if (!wait_for (window_gone, &f->window))
+      if (!ui_test_wait_for (window_gone, &f->window))
         g_error ("the window was not finalized: %u references left",
                  G_OBJECT (f->window)->ref_count);
     }
   /* A synchronous call waits for what was queued before it. */
   g_ptr_array_unref (sy_store_list_learners (f->store, NULL, NULL));
   g_clear_object (&f->store);
-  sy_rm_rf (f->data_dir, &error);
-  g_assert_no_error (error);
-  g_free (f->data_dir);
+  ui_test_remove_data_dir (f->data_dir);
 }
 
 /* ---- driving the window ---- */
@@ -463,7 +169,7 @@ fixture_clear (Fixture *f)
 static gboolean
 signed_in_and_settled (gpointer data)
 {
-  return _sy_window_get_learner (data) != NULL && window_settled (data);
+  return _sy_window_get_learner (data) != NULL && ui_test_window_settled (data);
 }
 
 /* Enter on the learner's tile, as a keyboard user would. */
@@ -486,7 +192,7 @@ sign_in (SyWindow  *window,
 {
   g_assert_false (sy_learner_get_has_pin (learner));
   choose_learner (window, learner);
-  g_assert_true (wait_for (signed_in_and_settled, window));
+  g_assert_true (ui_test_wait_for (signed_in_and_settled, window));
   g_assert_cmpstr (sy_learner_get_uuid (_sy_window_get_learner (window)), ==,
                    sy_learner_get_uuid (learner));
 }
@@ -494,7 +200,7 @@ sign_in (SyWindow  *window,
 static gboolean
 course_open (gpointer data)
 {
-  return view_is (data, "course") && window_settled (data);
+  return ui_test_view_is (data, "course") && ui_test_window_settled (data);
 }
 
 static void
@@ -516,19 +222,19 @@ open_course (SyWindow   *window,
   item = gtk_widget_get_parent (GTK_WIDGET (card));
   gtk_widget_grab_focus (item);
   g_assert_true (gtk_widget_activate (item));
-  g_assert_true (wait_for (course_open, window));
+  g_assert_true (ui_test_wait_for (course_open, window));
 }
 
 static gboolean
 course_loaded (gpointer data)
 {
-  return view_is (data, "course") && !_sy_window_is_busy (data);
+  return ui_test_view_is (data, "course") && !_sy_window_is_busy (data);
 }
 
 static gboolean
 item_open (gpointer data)
 {
-  return view_is (data, "item") && window_settled (data);
+  return ui_test_view_is (data, "item") && ui_test_window_settled (data);
 }
 
 /* Enter on the item's row of the course page */
@@ -537,13 +243,13 @@ open_item (SyWindow   *window,
            const char *title)
 {
   GtkWidget *page = GTK_WIDGET (_sy_window_get_course_page (window));
-  AdwActionRow *row = find_row (page, title);
+  AdwActionRow *row = ui_test_find_row (page, title);
 
   g_assert_nonnull (row);
   g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
   gtk_widget_grab_focus (GTK_WIDGET (row));
   g_assert_true (gtk_widget_activate (GTK_WIDGET (row)));
-  g_assert_true (wait_for (item_open, window));
+  g_assert_true (ui_test_wait_for (item_open, window));
   g_assert_nonnull (_sy_window_get_item_view (window));
   return _sy_window_get_item_view (window);
 }
@@ -552,7 +258,7 @@ static void
 go_back_to_course (SyWindow *window)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
-  g_assert_true (wait_for (course_open, window));
+  g_assert_true (ui_test_wait_for (course_open, window));
   g_assert_null (_sy_window_get_item_view (window));
 }
 
@@ -782,7 +488,7 @@ survey_response (SyQuestion *q)
 static const char *
 quiz_page (GtkWidget *view)
 {
-  GtkWidget *stack = find_named (view, "quiz-stack");
+  GtkWidget *stack = ui_test_find_named (view, "quiz-stack");
 
   g_assert_nonnull (stack);
   if (gtk_stack_get_transition_running (GTK_STACK (stack)))
@@ -793,7 +499,7 @@ quiz_page (GtkWidget *view)
 static SyQuestionInput *
 current_input (GtkWidget *view)
 {
-  GtkWidget *bin = find_named (view, "input-bin");
+  GtkWidget *bin = ui_test_find_named (view, "input-bin");
   GtkWidget *input = bin ? adw_bin_get_child (ADW_BIN (bin)) : NULL;
 
   return SY_IS_QUESTION_INPUT (input) ? SY_QUESTION_INPUT (input) : NULL;
@@ -820,7 +526,7 @@ quiz_moved_on (gpointer data)
   QuizStep *step = data;
   const char *page = quiz_page (step->view);
   SyQuestionInput *input = current_input (step->view);
-  GtkWidget *revealer = find_named (step->view, "feedback-revealer");
+  GtkWidget *revealer = ui_test_find_named (step->view, "feedback-revealer");
 
   if (g_strcmp0 (page, "result") == 0)
     return TRUE;
@@ -872,8 +578,8 @@ take_quiz (SyWindow   *window,
   GtkWidget *start;
 
   g_assert_true (SY_IS_QUIZ_VIEW (step.view));
-  g_assert_true (wait_for (start_page_shown, &step));
-  start = find_named (step.view, "start-button");
+  g_assert_true (ui_test_wait_for (start_page_shown, &step));
+  start = ui_test_find_named (step.view, "start-button");
   g_assert_nonnull (start);
   click (start);
 
@@ -883,7 +589,7 @@ take_quiz (SyWindow   *window,
       SyQuestion *q;
       char *response;
 
-      g_assert_true (wait_for (quiz_moved_on, &step));
+      g_assert_true (ui_test_wait_for (quiz_moved_on, &step));
       if (g_strcmp0 (quiz_page (step.view), "result") == 0)
         break;
 
@@ -892,7 +598,7 @@ take_quiz (SyWindow   *window,
         {
           /* feedback shown: Enter goes on to the next question */
           g_assert_true (gtk_widget_activate_action (step.view, "quiz.submit", NULL));
-          g_assert_true (wait_for (quiz_moved_on_from_feedback, &step));
+          g_assert_true (ui_test_wait_for (quiz_moved_on_from_feedback, &step));
           continue;
         }
 
@@ -919,7 +625,7 @@ take_quiz (SyWindow   *window,
       if (screenshot != NULL && g_hash_table_size (given) == 0)
         {
           g_autofree char *name = g_strconcat (screenshot, "-question.png", NULL);
-          save_screenshot (GTK_WIDGET (window), name);
+          ui_test_save_screenshot (GTK_WIDGET (window), name);
         }
       g_hash_table_insert (given, g_strdup (q->id), response);
       step.input = input;
@@ -945,16 +651,16 @@ finish_quiz (SyWindow   *window,
 {
   QuizStep step = { _sy_window_get_item_view (window), NULL };
 
-  g_assert_true (wait_for (result_shown, &step));
+  g_assert_true (ui_test_wait_for (result_shown, &step));
   if (verdict != NULL)
-    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (find_named (step.view, "verdict-label"))), ==,
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (ui_test_find_named (step.view, "verdict-label"))), ==,
                      verdict);
   if (screenshot != NULL)
-    save_screenshot (GTK_WIDGET (window), screenshot);
+    ui_test_save_screenshot (GTK_WIDGET (window), screenshot);
 
   /* "Back to Course" returns to the refreshed course page */
-  click (find_named (step.view, "done-button"));
-  g_assert_true (wait_for (course_open, window));
+  click (ui_test_find_named (step.view, "done-button"));
+  g_assert_true (ui_test_wait_for (course_open, window));
   g_assert_null (_sy_window_get_item_view (window));
 }
 
@@ -1030,18 +736,18 @@ test_chooser_pin (void)
   chooser = _sy_window_get_chooser (f.window);
   g_assert_cmpstr (_sy_learner_chooser_get_view (chooser), ==, "learners");
   g_assert_cmpuint (_sy_learner_chooser_get_n_learners (chooser), ==, 3);
-  g_assert_true (has_label (GTK_WIDGET (chooser), "Who Is Learning?"));
-  g_assert_true (has_label (_sy_learner_chooser_get_tile (chooser, sy_learner_get_uuid (plain)), "李小红"));
-  g_assert_true (has_label (_sy_learner_chooser_get_tile (chooser, sy_learner_get_uuid (teacher)), "Teacher"));
-  g_assert_true (has_label (_sy_learner_chooser_get_tile (chooser, NULL), "Add Learner"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (chooser), "Who Is Learning?"));
+  g_assert_true (ui_test_has_label (_sy_learner_chooser_get_tile (chooser, sy_learner_get_uuid (plain)), "李小红"));
+  g_assert_true (ui_test_has_label (_sy_learner_chooser_get_tile (chooser, sy_learner_get_uuid (teacher)), "Teacher"));
+  g_assert_true (ui_test_has_label (_sy_learner_chooser_get_tile (chooser, NULL), "Add Learner"));
   /* A Chinese name shows its given name on the avatar: 小红, not the family name 李. */
   {
     g_autoptr(GPtrArray) avatars = g_ptr_array_new ();
 
-    collect (_sy_learner_chooser_get_tile (chooser, sy_learner_get_uuid (plain)), ADW_TYPE_AVATAR, avatars);
+    ui_test_collect (_sy_learner_chooser_get_tile (chooser, sy_learner_get_uuid (plain)), ADW_TYPE_AVATAR, avatars);
     g_assert_cmpuint (avatars->len, ==, 1);
     g_assert_cmpint (adw_avatar_get_size (avatars->pdata[0]), ==, 96);
-    g_assert_true (has_label (avatars->pdata[0], "小红"));
+    g_assert_true (ui_test_has_label (avatars->pdata[0], "小红"));
   }
   /* The keyboard starts on the first tile. */
   focus = gtk_window_get_focus (GTK_WINDOW (f.window));
@@ -1054,7 +760,7 @@ test_chooser_pin (void)
 
   /* A PIN profile asks for its PIN; a wrong one is refused with the store's message. */
   choose_learner (f.window, teacher);
-  g_assert_true (wait_for (pin_dialog_shown, f.window));
+  g_assert_true (ui_test_wait_for (pin_dialog_shown, f.window));
   dialog = pin_dialog (f.window);
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Wang Fang");
   entry = _sy_pin_dialog_get_entry (dialog);
@@ -1067,7 +773,7 @@ test_chooser_pin (void)
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "12345678");
 
   submit_pin (f.window, "0000", TRUE);
-  g_assert_true (wait_for (pin_checked, f.window));
+  g_assert_true (ui_test_wait_for (pin_checked, f.window));
   g_assert_true (pin_dialog (f.window) == dialog);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   g_test_message ("wrong PIN: %s", _sy_pin_dialog_get_error (dialog));
@@ -1076,22 +782,22 @@ test_chooser_pin (void)
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (entry)));
   g_assert_null (_sy_window_get_learner (f.window));
   g_assert_cmpstr (_sy_window_get_view (f.window), ==, "learners");
-  spin (300);
-  save_screenshot (GTK_WIDGET (dialog), "pin-wrong.png");
+  ui_test_spin (300);
+  ui_test_save_screenshot (GTK_WIDGET (dialog), "pin-wrong.png");
 
   /* The right one, with Enter: signed in, the library is theirs. */
   submit_pin (f.window, "2468", FALSE);
-  g_assert_true (wait_for (signed_in_and_settled, f.window));
-  g_assert_true (wait_for (no_learner_dialog, f.window));
+  g_assert_true (ui_test_wait_for (signed_in_and_settled, f.window));
+  g_assert_true (ui_test_wait_for (no_learner_dialog, f.window));
   g_assert_cmpstr (sy_learner_get_uuid (_sy_window_get_learner (f.window)), ==,
                    sy_learner_get_uuid (teacher));
   g_assert_cmpstr (_sy_window_get_view (f.window), ==, "courses");
   g_assert_cmpuint (_sy_window_get_n_cards (f.window), ==, 3);
-  g_assert_true (has_label (GTK_WIDGET (f.window), "Wang Fang"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (f.window), "Wang Fang"));
 
   /* Switch Learner returns to the chooser, with nothing of theirs left behind it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.switch-learner", NULL));
-  wait_settled (f.window);
+  ui_test_wait_settled (f.window);
   g_assert_cmpstr (_sy_window_get_view (f.window), ==, "learners");
   g_assert_null (_sy_window_get_learner (f.window));
   g_assert_cmpuint (_sy_window_get_n_cards (f.window), ==, 0);
@@ -1100,14 +806,14 @@ test_chooser_pin (void)
 
   /* Wrong again and again: the profile locks, the entry is shut and says for how long. */
   choose_learner (f.window, locked);
-  g_assert_true (wait_for (pin_dialog_shown, f.window));
+  g_assert_true (ui_test_wait_for (pin_dialog_shown, f.window));
   dialog = pin_dialog (f.window);
   entry = _sy_pin_dialog_get_entry (dialog);
   for (guint i = 0; i < SY_PIN_MAX_FAILURES; i++)
     {
       g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (entry)));
       submit_pin (f.window, "9999", FALSE);
-      g_assert_true (wait_for (pin_checked, f.window));
+      g_assert_true (ui_test_wait_for (pin_checked, f.window));
     }
   g_test_message ("locked: %s", _sy_pin_dialog_get_error (dialog));
   g_assert_true (g_str_has_prefix (_sy_pin_dialog_get_error (dialog), "Too many wrong PINs."));
@@ -1120,19 +826,19 @@ test_chooser_pin (void)
 
   /* Cancel closes the dialog; nobody is signed in. */
   click (find_button (GTK_WIDGET (dialog), "_Cancel"));
-  g_assert_true (wait_for (no_learner_dialog, f.window));
+  g_assert_true (ui_test_wait_for (no_learner_dialog, f.window));
   g_assert_null (_sy_window_get_learner (f.window));
 
   /* Escape too. */
   choose_learner (f.window, teacher);
-  g_assert_true (wait_for (pin_dialog_shown, f.window));
+  g_assert_true (ui_test_wait_for (pin_dialog_shown, f.window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pin_dialog (f.window)), "window.close", NULL));
-  g_assert_true (wait_for (no_learner_dialog, f.window));
+  g_assert_true (ui_test_wait_for (no_learner_dialog, f.window));
   g_assert_null (_sy_window_get_learner (f.window));
 
   /* A learner without a PIN signs in at once. */
   sign_in (f.window, plain);
-  g_assert_true (has_label (GTK_WIDGET (f.window), "李小红"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (f.window), "李小红"));
 
   fixture_clear (&f);
 }
@@ -1187,9 +893,9 @@ test_add_learner (void)
 
   /* Nobody yet: the chooser invites the first learner. */
   g_assert_cmpstr (_sy_learner_chooser_get_view (_sy_window_get_chooser (f.window)), ==, "empty");
-  g_assert_true (has_label (GTK_WIDGET (f.window), "Add Yourself to Start"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (f.window), "Add Yourself to Start"));
   click (find_button (GTK_WIDGET (f.window), "_Add Learner…"));
-  g_assert_true (wait_for (add_dialog_shown, f.window));
+  g_assert_true (ui_test_wait_for (add_dialog_shown, f.window));
   dialog = add_dialog (f.window);
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f.window));
@@ -1214,20 +920,20 @@ test_add_learner (void)
   _sy_add_learner_dialog_fill (dialog, long_name, 1, "4321", "4321", NULL);
   g_assert_true (can_add (dialog));
   click (find_button (GTK_WIDGET (dialog), "_Add"));
-  g_assert_true (wait_for (add_failed, f.window));
+  g_assert_true (ui_test_wait_for (add_failed, f.window));
   g_assert_cmpstr (_sy_add_learner_dialog_get_error (dialog), ==, "A name is 1 to 100 characters long.");
   g_assert_null (_sy_window_get_learner (f.window));
-  spin (300);
+  ui_test_spin (300);
 
   _sy_add_learner_dialog_fill (dialog, "Chen Jing", 1, "4321", "4321", "ZJ-2021-0042");
   g_assert_null (_sy_add_learner_dialog_get_error (dialog));
-  spin (400);
-  save_screenshot (GTK_WIDGET (dialog), "add-learner.png");
+  ui_test_spin (400);
+  ui_test_save_screenshot (GTK_WIDGET (dialog), "add-learner.png");
   click (find_button (GTK_WIDGET (dialog), "_Add"));
 
   /* Added and signed in, without being asked the PIN just chosen. */
-  g_assert_true (wait_for (signed_in_and_settled, f.window));
-  g_assert_true (wait_for (no_learner_dialog, f.window));
+  g_assert_true (ui_test_wait_for (signed_in_and_settled, f.window));
+  g_assert_true (ui_test_wait_for (no_learner_dialog, f.window));
   learner = _sy_window_get_learner (f.window);
   g_assert_cmpstr (sy_learner_get_name (learner), ==, "Chen Jing");
   g_assert_cmpint (sy_learner_get_role (learner), ==, SY_ROLE_TEACHER);
@@ -1241,7 +947,7 @@ test_add_learner (void)
 
   /* Back at the chooser, the new learner has a tile. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.switch-learner", NULL));
-  wait_settled (f.window);
+  ui_test_wait_settled (f.window);
   g_assert_cmpuint (_sy_learner_chooser_get_n_learners (_sy_window_get_chooser (f.window)), ==, 1);
 
   fixture_clear (&f);
@@ -1267,9 +973,9 @@ scroll_lesson_to_end (SyWindow     *window,
 {
   GtkAdjustment *adj = lesson_adjustment (view);
 
-  wait_frames (GTK_WIDGET (window));
+  ui_test_wait_frames (GTK_WIDGET (window));
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
-  wait_frames (GTK_WIDGET (window));
+  ui_test_wait_frames (GTK_WIDGET (window));
 }
 
 static void
@@ -1288,16 +994,16 @@ test_lesson (void)
   other = add_learner (f.store, "Sun Li", SY_ROLE_LEARNER, NULL);
   fixture_open_window (&f);
   sign_in (f.window, learner);
-  g_assert_true (wait_for (window_active, f.window));
+  g_assert_true (ui_test_wait_for (window_active, f.window));
 
   open_course (f.window, HYGIENE_ID);
   page = GTK_WIDGET (_sy_window_get_course_page (f.window));
-  g_assert_true (has_label (page, "0 of 7 done"));
-  g_assert_true (has_label (page, "0 of 3 class hours studied"));
+  g_assert_true (ui_test_has_label (page, "0 of 7 done"));
+  g_assert_true (ui_test_has_label (page, "0 of 3 class hours studied"));
 
   view = SY_LESSON_VIEW (open_item (f.window, "The five moments for hand hygiene"));
   g_assert_true (SY_IS_LESSON_VIEW (view));
-  g_assert_true (has_label (GTK_WIDGET (f.window), "The five moments for hand hygiene"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (f.window), "The five moments for hand hygiene"));
 
   /* The text size follows the setting, and the menu's buttons change it. */
   g_assert_cmpfloat (sy_lesson_view_get_text_scale (view), ==, 1.0);
@@ -1322,25 +1028,25 @@ test_lesson (void)
 
   /* Back: the lesson stops, and the course page shows it completed, for this learner. */
   go_back_to_course (f.window);
-  row = find_row (page, "The five moments for hand hygiene");
+  row = ui_test_find_row (page, "The five moments for hand hygiene");
   g_assert_true (row_shows_status (row, "Completed"));
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (row)));
-  g_assert_true (has_label (page, "1 of 7 done"));
+  g_assert_true (ui_test_has_label (page, "1 of 7 done"));
   /* 480 s of the 3 × 45 min: 0.17, rounded down */
-  g_assert_true (has_label (page, "0.1 of 3 class hours studied"));
+  g_assert_true (ui_test_has_label (page, "0.1 of 3 class hours studied"));
   g_assert_cmpint (stored_status (f.store, learner, HYGIENE_ID, "five-moments"), ==, SY_STATUS_COMPLETED);
   g_assert_cmpint (stored_status (f.store, other, HYGIENE_ID, "five-moments"), ==, SY_STATUS_NOT_STARTED);
   /* every second counted is recorded, once (the window's store writes in its own time) */
   {
     SecondsWait w = { f.store, learner, HYGIENE_ID, 8 * 60 };
 
-    if (!wait_for (seconds_stored, &w))
+    if (!ui_test_wait_for (seconds_stored, &w))
       g_error ("%g s recorded, not %g", stored_seconds (&w), w.seconds);
   }
 
   /* The library card says so too, after Back. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.go-back", NULL));
-  wait_settled (f.window);
+  ui_test_wait_settled (f.window);
   {
     gboolean seen = FALSE;
 
@@ -1350,7 +1056,7 @@ test_lesson (void)
 
         if (g_strcmp0 (sy_course_get_id (sy_course_card_get_course (card)), HYGIENE_ID) == 0)
           {
-            g_assert_true (has_label (GTK_WIDGET (card), "1 of 7 done"));
+            g_assert_true (ui_test_has_label (GTK_WIDGET (card), "1 of 7 done"));
             seen = TRUE;
           }
       }
@@ -1359,11 +1065,11 @@ test_lesson (void)
 
   /* Someone else's library and course page show their own progress only. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.switch-learner", NULL));
-  wait_settled (f.window);
+  ui_test_wait_settled (f.window);
   sign_in (f.window, other);
   open_course (f.window, HYGIENE_ID);
-  g_assert_true (has_label (page, "0 of 7 done"));
-  g_assert_false (row_shows_status (find_row (page, "The five moments for hand hygiene"), "Completed"));
+  g_assert_true (ui_test_has_label (page, "0 of 7 done"));
+  g_assert_false (row_shows_status (ui_test_find_row (page, "The five moments for hand hygiene"), "Completed"));
 
   fixture_clear (&f);
 }
@@ -1407,7 +1113,7 @@ test_quizzes (void)
   given = take_quiz (f.window, hand_quiz, ANSWER_RIGHT, G_MAXUINT, NULL);
   g_assert_cmpuint (g_hash_table_size (given), ==, sy_quiz_get_n_questions (hand_quiz));
   finish_quiz (f.window, "You passed", NULL);
-  g_assert_true (row_shows_status (find_row (page, "Hand hygiene quiz"), "Passed"));
+  g_assert_true (row_shows_status (ui_test_find_row (page, "Hand hygiene quiz"), "Passed"));
   g_assert_cmpint (stored_status (f.store, learner, HYGIENE_ID, "hand-hygiene-quiz"), ==, SY_STATUS_PASSED);
   g_assert_cmpuint (count_statements (f.store, learner, "hand-hygiene-quiz", SY_VERB_PASSED), ==, 1);
 
@@ -1417,20 +1123,20 @@ test_quizzes (void)
   given = take_quiz (f.window, cold_quiz, ANSWER_WRONG, G_MAXUINT, NULL);
   g_assert_cmpuint (g_hash_table_size (given), ==, sy_quiz_get_n_questions (cold_quiz));
   finish_quiz (f.window, "Not passed yet — you can try again", NULL);
-  g_assert_false (row_shows_status (find_row (page, "Cold chain quiz"), "Passed"));
+  g_assert_false (row_shows_status (ui_test_find_row (page, "Cold chain quiz"), "Passed"));
   g_assert_cmpint (stored_status (f.store, learner, HYGIENE_ID, "cold-chain-quiz"), <, SY_STATUS_PASSED);
   g_assert_cmpuint (count_statements (f.store, learner, "cold-chain-quiz", SY_VERB_FAILED), ==, 1);
 
   /* A survey: each response is in the exported statements. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.go-back", NULL));
-  wait_settled (f.window);
+  ui_test_wait_settled (f.window);
   open_course (f.window, RETAIL_ID);
   open_item (f.window, "Survey: income and satisfaction");
   g_clear_pointer (&given, g_hash_table_unref);
   given = take_quiz (f.window, survey, ANSWER_SURVEY, G_MAXUINT, NULL);
   g_assert_cmpuint (g_hash_table_size (given), ==, sy_quiz_get_n_questions (survey));
   finish_quiz (f.window, "Thank you", NULL);
-  g_assert_true (row_shows_status (find_row (page, "Survey: income and satisfaction"), "Completed"));
+  g_assert_true (row_shows_status (ui_test_find_row (page, "Survey: income and satisfaction"), "Completed"));
 
   answered = stored_statements (f.store, sy_learner_get_uuid (learner), "income-life-survey",
                                 SY_VERB_ANSWERED);
@@ -1489,7 +1195,7 @@ test_idle (void)
   g_settings_set_int (settings, "idle-minutes", 1);
   fixture_open_window (&f);
   sign_in (f.window, learner);
-  g_assert_true (wait_for (window_active, f.window));
+  g_assert_true (ui_test_wait_for (window_active, f.window));
 
   /* A row activated while the course page is still sliding in opens all the same. */
   {
@@ -1501,7 +1207,7 @@ test_idle (void)
         card = _sy_window_get_card (f.window, i);
     gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (card)));
     g_assert_true (gtk_widget_activate (gtk_widget_get_parent (GTK_WIDGET (card))));
-    g_assert_true (wait_for (course_loaded, f.window));
+    g_assert_true (ui_test_wait_for (course_loaded, f.window));
     g_assert_true (adw_leaflet_get_child_transition_running (
       ADW_LEAFLET (gtk_widget_get_ancestor (GTK_WIDGET (_sy_window_get_course_page (f.window)),
                                             ADW_TYPE_LEAFLET))));
@@ -1515,7 +1221,7 @@ test_idle (void)
   _sy_lesson_view_set_limits (view, 100000, 60);
   for (guint i = 0; i < 25; i++)
     g_assert_true (_sy_lesson_view_tick (view));
-  spin (100);
+  ui_test_spin (100);
   {
     SecondsWait w = { f.store, learner, HYGIENE_ID, 0 };
 
@@ -1549,7 +1255,7 @@ test_idle (void)
   /* A whole minute: back to the chooser, the lesson's time recorded first. */
   _sy_window_pretend_idle (f.window, 21);
   g_assert_null (_sy_window_get_learner (f.window));
-  wait_settled (f.window);
+  ui_test_wait_settled (f.window);
   g_assert_cmpstr (_sy_window_get_view (f.window), ==, "learners");
   g_assert_null (_sy_window_get_item_view (f.window));
   g_assert_cmpuint (_sy_window_get_n_cards (f.window), ==, 0);
@@ -1560,7 +1266,7 @@ test_idle (void)
   {
     SecondsWait w = { f.store, learner, HYGIENE_ID, 25 };
 
-    if (!wait_for (seconds_stored, &w))
+    if (!ui_test_wait_for (seconds_stored, &w))
       g_error ("%g s recorded, not %g", stored_seconds (&w), w.seconds);
   }
 
@@ -1638,14 +1344,14 @@ test_certificate (void)
   sign_in (f.window, learner);
   open_course (f.window, HYGIENE_ID);
   page = GTK_WIDGET (_sy_window_get_course_page (f.window));
-  g_assert_true (has_label (page, "6 of 7 done"));
-  g_assert_false (gtk_widget_get_mapped (find_named (page, "certificate-button")));
-  g_assert_false (gtk_widget_is_sensitive (find_named (page, "certificate-button")));
+  g_assert_true (ui_test_has_label (page, "6 of 7 done"));
+  g_assert_false (gtk_widget_get_mapped (ui_test_find_named (page, "certificate-button")));
+  g_assert_false (gtk_widget_is_sensitive (ui_test_find_named (page, "certificate-button")));
 
   {
     SyLessonView *view = SY_LESSON_VIEW (open_item (f.window, "When the power fails"));
 
-    g_assert_true (wait_for (window_active, f.window));
+    g_assert_true (ui_test_wait_for (window_active, f.window));
     _sy_lesson_view_set_manual_clock (view, TRUE);
     _sy_lesson_view_set_limits (view, 100000, 60);
     scroll_lesson_to_end (f.window, view);
@@ -1657,20 +1363,20 @@ test_certificate (void)
 
   /* Completed: 4 × 30 min + 8 min of lessons = 2.8 of 3 class hours; the certificate can
    * be saved. */
-  g_assert_true (has_label (page, "7 of 7 done"));
-  g_assert_true (has_label (page, "2.8 of 3 class hours studied"));
+  g_assert_true (ui_test_has_label (page, "7 of 7 done"));
+  g_assert_true (ui_test_has_label (page, "2.8 of 3 class hours studied"));
   g_assert_nonnull (_sy_window_get_course_progress (f.window));
   g_assert_nonnull (_sy_window_get_course_progress (f.window)->completion_id);
-  g_assert_true (gtk_widget_get_mapped (find_named (page, "certificate-button")));
-  g_assert_true (gtk_widget_is_sensitive (find_named (page, "certificate-button")));
-  save_screenshot (GTK_WIDGET (f.window), "course-completed.png");
+  g_assert_true (gtk_widget_get_mapped (ui_test_find_named (page, "certificate-button")));
+  g_assert_true (gtk_widget_is_sensitive (ui_test_find_named (page, "certificate-button")));
+  ui_test_save_screenshot (GTK_WIDGET (f.window), "course-completed.png");
 
   name = _sy_window_get_certificate_name (f.window);
   /* (":" is not allowed on the FAT USB sticks certificates are often saved to) */
   g_assert_cmpstr (name, ==, "Village doctor_ hand hygiene and the vaccine cold chain - Gao Lei.pdf");
   path = g_build_filename (f.data_dir, name, NULL);
   _sy_window_save_certificate (f.window, path);
-  g_assert_true (wait_for (toast_shown, f.window));
+  g_assert_true (ui_test_wait_for (toast_shown, f.window));
   g_test_message ("toast: %s", _sy_window_get_last_toast (f.window));
   g_assert_true (g_str_has_prefix (_sy_window_get_last_toast (f.window),
                                    "Certificate saved. Verification code: "));
@@ -1861,7 +1567,7 @@ assert_same_answers (GHashTable *expected,
 static gboolean
 progress_is (gpointer data)
 {
-  GtkWidget *label = find_named (data, "progress-label");
+  GtkWidget *label = ui_test_find_named (data, "progress-label");
 
   return g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)),
                     g_object_get_data (G_OBJECT (data), "wanted-progress")) == 0;
@@ -1909,7 +1615,7 @@ test_crash (void)
   kill_app (pid);
 
   /* The attempt is open with exactly those answers. */
-  f.store = open_store (f.data_dir);
+  f.store = ui_test_open_store (f.data_dir);
   attempt = sy_store_get_open_attempt (f.store, sy_learner_get_uuid (learner), CRASH_COURSE,
                                        CRASH_QUIZ, NULL, &error);
   g_assert_no_error (error);
@@ -1929,7 +1635,7 @@ test_crash (void)
   kill_app (pid);
 
   /* So does a quiz view in this process, with the same answers. */
-  f.store = open_store (f.data_dir);
+  f.store = ui_test_open_store (f.data_dir);
   fixture_open_window (&f);
   sign_in (f.window, learner);
   open_course (f.window, CRASH_COURSE);
@@ -1940,18 +1646,18 @@ test_crash (void)
     SyQuestionInput *input;
     g_autofree char *response = NULL;
 
-    g_assert_true (wait_for (start_page_shown, &step));
-    start = find_named (view, "start-button");
+    g_assert_true (ui_test_wait_for (start_page_shown, &step));
+    start = ui_test_find_named (view, "start-button");
     g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (start)), ==, "Continue");
     click (start);
-    g_assert_true (wait_for (quiz_moved_on, &step));
-    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (find_named (view, "progress-label"))), ==,
+    g_assert_true (ui_test_wait_for (quiz_moved_on, &step));
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (ui_test_find_named (view, "progress-label"))), ==,
                      "Question 3 of 4");
 
     /* the second answer, as given before the crash */
-    click (find_named (view, "previous-button"));
+    click (ui_test_find_named (view, "previous-button"));
     g_object_set_data (G_OBJECT (view), "wanted-progress", (gpointer) "Question 2 of 4");
-    g_assert_true (wait_for (progress_is, view));
+    g_assert_true (ui_test_wait_for (progress_is, view));
     input = current_input (view);
     g_assert_true (sy_question_input_get_locked (input));
     response = sy_question_input_get_response (input);
@@ -1959,25 +1665,6 @@ test_crash (void)
   }
 
   fixture_clear (&f);
-}
-
-/* ---- (f) how it looks, in Chinese, on a small screen ---- */
-
-static void
-assert_fits (SyWindow *window,
-             int       max_width,
-             int       max_height)
-{
-  int min_width;
-  int min_height;
-
-  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1,
-                      &min_width, NULL, NULL, NULL);
-  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, max_width,
-                      &min_height, NULL, NULL, NULL);
-  g_test_message ("%s: minimum %d×%d", _sy_window_get_view (window), min_width, min_height);
-  g_assert_cmpint (min_width, <=, max_width);
-  g_assert_cmpint (min_height, <=, max_height);
 }
 
 static void
@@ -2011,29 +1698,29 @@ test_screenshots (void)
   }
 
   fixture_open_window (&f);
-  resize_window (f.window, 1024, 600);
-  assert_fits (f.window, 1024, 600);
-  save_screenshot (GTK_WIDGET (f.window), "learning-chooser-zh_CN.png");
+  ui_test_resize_window (f.window, 1024, 600);
+  ui_test_assert_fits (f.window, 1024, 600);
+  ui_test_save_screenshot (GTK_WIDGET (f.window), "learning-chooser-zh_CN.png");
 
   choose_learner (f.window, wang);
-  g_assert_true (wait_for (pin_dialog_shown, f.window));
+  g_assert_true (ui_test_wait_for (pin_dialog_shown, f.window));
   dialog = pin_dialog (f.window);
   gtk_editable_set_text (_sy_pin_dialog_get_entry (dialog), "25");
-  spin (300);
-  save_screenshot (GTK_WIDGET (dialog), "learning-pin-zh_CN.png");
+  ui_test_spin (300);
+  ui_test_save_screenshot (GTK_WIDGET (dialog), "learning-pin-zh_CN.png");
   submit_pin (f.window, "2580", FALSE);
-  g_assert_true (wait_for (signed_in_and_settled, f.window));
-  g_assert_true (wait_for (no_learner_dialog, f.window));
-  assert_fits (f.window, 1024, 600);
-  save_screenshot (GTK_WIDGET (f.window), "learning-library-zh_CN.png");
+  g_assert_true (ui_test_wait_for (signed_in_and_settled, f.window));
+  g_assert_true (ui_test_wait_for (no_learner_dialog, f.window));
+  ui_test_assert_fits (f.window, 1024, 600);
+  ui_test_save_screenshot (GTK_WIDGET (f.window), "learning-library-zh_CN.png");
 
   open_course (f.window, HYGIENE_ID);
-  assert_fits (f.window, 1024, 600);
+  ui_test_assert_fits (f.window, 1024, 600);
 
   view = SY_LESSON_VIEW (open_item (f.window, "手卫生的五个时刻"));
-  assert_fits (f.window, 1024, 600);
-  spin (200);
-  save_screenshot (GTK_WIDGET (f.window), "learning-lesson-zh_CN.png");
+  ui_test_assert_fits (f.window, 1024, 600);
+  ui_test_spin (200);
+  ui_test_save_screenshot (GTK_WIDGET (f.window), "learning-lesson-zh_CN.png");
 
   /* The primary menu's text size control */
   {
@@ -2041,7 +1728,7 @@ test_screenshots (void)
     GtkMenuButton *menu = NULL;
     GtkPopover *popover;
 
-    collect (GTK_WIDGET (f.window), GTK_TYPE_MENU_BUTTON, buttons);
+    ui_test_collect (GTK_WIDGET (f.window), GTK_TYPE_MENU_BUTTON, buttons);
     for (guint i = 0; i < buttons->len && menu == NULL; i++)
       if (gtk_widget_get_mapped (buttons->pdata[i]) &&
           g_strcmp0 (gtk_menu_button_get_icon_name (buttons->pdata[i]), "open-menu-symbolic") == 0)
@@ -2050,9 +1737,9 @@ test_screenshots (void)
     gtk_menu_button_popup (menu);
     popover = gtk_menu_button_get_popover (menu);
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.text-larger", NULL));
-    spin (400);
-    g_assert_true (has_label (GTK_WIDGET (popover), "110%"));
-    save_screenshot (GTK_WIDGET (popover), "learning-text-size-zh_CN.png");
+    ui_test_spin (400);
+    g_assert_true (ui_test_has_label (GTK_WIDGET (popover), "110%"));
+    ui_test_save_screenshot (GTK_WIDGET (popover), "learning-text-size-zh_CN.png");
     gtk_menu_button_popdown (menu);
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.text-normal", NULL));
   }
@@ -2061,11 +1748,11 @@ test_screenshots (void)
 
   open_item (f.window, "手卫生小测验");
   given = take_quiz (f.window, quiz, ANSWER_RIGHT, G_MAXUINT, "learning-quiz-zh_CN");
-  assert_fits (f.window, 1024, 600);
+  ui_test_assert_fits (f.window, 1024, 600);
   finish_quiz (f.window, NULL, "learning-quiz-result-zh_CN.png");
 
-  spin (200);
-  save_screenshot (GTK_WIDGET (f.window), "learning-course-zh_CN.png");
+  ui_test_spin (200);
+  ui_test_save_screenshot (GTK_WIDGET (f.window), "learning-course-zh_CN.png");
 
   g_unsetenv ("LANGUAGE");
   fixture_clear (&f);
@@ -2075,25 +1762,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  /* The schema compiled in the build tree, unless the environment names another. */
-  g_setenv ("GSETTINGS_SCHEMA_DIR", SY_TEST_SCHEMA_DIR, FALSE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_unsetenv ("LANGUAGE");
-
-  gtk_test_init (&argc, &argv, NULL);
-  setlocale (LC_ALL, "C.UTF-8");
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  sy_core_init ();
-
-  app = sy_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  ui_test_init (&argc, &argv, SY_TEST_SCHEMA_DIR);
+  app = ui_test_register_app ();
 
   g_test_add_func ("/learning/chooser/pin", test_chooser_pin);
   g_test_add_func ("/learning/chooser/add-learner", test_add_learner);

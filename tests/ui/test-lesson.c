@@ -21,89 +21,11 @@
 #include "sy-statement.h"
 #include "sy-store.h"
 #include "sy-util.h"
+#include "ui-test-util.h"
 
-#define TIMEOUT_MS 10000
 #define HYGIENE_ID "vd-hand-hygiene-cold-chain"
 
 /* ---- helpers ---- */
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (Predicate predicate,
-          gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
-  guint tick = g_timeout_add (10, wake_cb, NULL);
-
-  while (!predicate (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return predicate (data);
-}
-
-static gboolean
-time_passed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  wait_for (time_passed, &until);
-}
-
-static gboolean
-frame_drawn_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  (*(guint *) user_data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-two_frames (gpointer data)
-{
-  return *(guint *) data >= 2;
-}
-
-/* Waits until what is on screen is what is in the widgets. */
-static void
-wait_frames (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint tick;
-
-  tick = gtk_widget_add_tick_callback (widget, frame_drawn_cb, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  g_assert_true (wait_for (two_frames, &frames));
-  gtk_widget_remove_tick_callback (widget, tick);
-}
-
-static void
-collect (GtkWidget *root,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    g_ptr_array_add (found, root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
 
 /* The first label whose text (without markup) starts with @prefix. */
 static GtkLabel *
@@ -112,7 +34,7 @@ find_label (GtkWidget  *root,
 {
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
 
-  collect (root, GTK_TYPE_LABEL, labels);
+  ui_test_collect (root, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (g_str_has_prefix (gtk_label_get_text (labels->pdata[i]), prefix))
       return labels->pdata[i];
@@ -126,7 +48,7 @@ count_labels (GtkWidget  *root,
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   guint n = 0;
 
-  collect (root, GTK_TYPE_LABEL, labels);
+  ui_test_collect (root, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
       n++;
@@ -188,61 +110,6 @@ press_key (SyLessonView *view,
   g_assert_nonnull (keys);
   g_signal_emit_by_name (keys, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
   return handled;
-}
-
-static char *
-screenshot_dir (void)
-{
-  const char *dir = g_getenv ("SHUYUAN_SCREENSHOT_DIR");
-
-  if (dir != NULL && dir[0] != '\0')
-    return g_strdup (dir);
-  if ((dir = g_getenv ("MESON_BUILD_ROOT")) != NULL && dir[0] != '\0')
-    return g_build_filename (dir, "screenshots", NULL);
-  return g_strdup (SY_TEST_SCREENSHOT_DIR);
-}
-
-/* Renders @widget's toplevel the way it is on screen, into the screenshot folder. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *dir = screenshot_dir ();
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-  int width;
-  int height;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  wait_frames (widget);
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static GFile *
-sample_file (const char *name)
-{
-  const char *samples = g_getenv ("SHUYUAN_SAMPLES");
-
-  g_assert_nonnull (samples);
-  return g_file_new_build_filename (samples, name, NULL);
 }
 
 /* ---- statements ---- */
@@ -382,21 +249,11 @@ window_inactive (gpointer data)
 }
 
 static gboolean
-window_has_size (gpointer data)
-{
-  GtkWidget *window = data;
-  int *size = g_object_get_data (G_OBJECT (window), "wanted-size");
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-
-  return gdk_surface_get_width (surface) == size[0] && gdk_surface_get_height (surface) == size[1];
-}
-
-static gboolean
 pictures_loaded (gpointer data)
 {
   g_autoptr(GPtrArray) pictures = g_ptr_array_new ();
 
-  collect (data, GTK_TYPE_PICTURE, pictures);
+  ui_test_collect (data, GTK_TYPE_PICTURE, pictures);
   for (guint i = 0; i < pictures->len; i++)
     if (gtk_widget_is_visible (pictures->pdata[i]) &&
         gtk_picture_get_paintable (pictures->pdata[i]) == NULL)
@@ -458,11 +315,11 @@ fixture_show (Fixture    *f,
   g_object_set_data (G_OBJECT (f->window), "wanted-size", size);
   gtk_window_present (GTK_WINDOW (f->window));
 
-  g_assert_true (wait_for (window_has_size, f->window));
+  g_assert_true (ui_test_wait_for (ui_test_window_has_size, f->window));
   g_object_set_data (G_OBJECT (f->window), "wanted-size", NULL);
-  g_assert_true (wait_for (window_active, f->window));
-  g_assert_true (wait_for (pictures_loaded, f->view));
-  wait_frames (f->window);
+  g_assert_true (ui_test_wait_for (window_active, f->window));
+  g_assert_true (ui_test_wait_for (pictures_loaded, f->view));
+  ui_test_wait_frames (f->window);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (f->view)));
 }
 
@@ -473,7 +330,7 @@ fixture_setup (Fixture    *f,
                int         width,
                int         height)
 {
-  g_autoptr(GFile) package = sample_file (sample);
+  g_autoptr(GFile) package = ui_test_sample_file (sample);
 
   memset (f, 0, sizeof *f);
   fixture_open_store (f, package);
@@ -489,7 +346,7 @@ fixture_close_window (Fixture *f)
   gtk_window_destroy (GTK_WINDOW (f->window));
   f->window = NULL;
   /* Let image loads and record callbacks unwind: then nothing holds the view any more. */
-  spin (100);
+  ui_test_spin (100);
   g_assert_null (f->view);
 }
 
@@ -501,7 +358,7 @@ fixture_teardown (Fixture *f)
   fixture_close_window (f);
   /* a synchronous call waits for the records queued before it */
   g_ptr_array_unref (sy_store_list_learners (f->store, NULL, NULL));
-  spin (50);
+  ui_test_spin (50);
   g_clear_object (&f->course);
   g_clear_object (&f->learner);
   g_clear_object (&f->store);
@@ -522,7 +379,7 @@ scroll_to (Fixture *f,
            double   value)
 {
   gtk_adjustment_set_value (vadjustment (f), value);
-  wait_frames (f->window);
+  ui_test_wait_frames (f->window);
 }
 
 static void
@@ -591,7 +448,7 @@ test_render (void)
   g_assert_nonnull (strstr (gtk_label_get_label (label), "<b>hands</b>"));
 
   /* lists: five numbered moments, then bullets */
-  collect (content, GTK_TYPE_GRID, lists);
+  ui_test_collect (content, GTK_TYPE_GRID, lists);
   g_assert_cmpuint (lists->len, ==, 2);
   for (guint i = 1; i <= 5; i++)
     {
@@ -607,7 +464,7 @@ test_render (void)
   g_assert_nonnull (find_label (quote, "Remember: clean hands at the right moment save lives."));
 
   /* the picture, loaded from the package at its own size */
-  collect (content, GTK_TYPE_PICTURE, pictures);
+  ui_test_collect (content, GTK_TYPE_PICTURE, pictures);
   g_assert_cmpuint (pictures->len, ==, 1);
   g_assert_nonnull (gtk_picture_get_paintable (pictures->pdata[0]));
   g_assert_cmpint (gdk_paintable_get_intrinsic_width (gtk_picture_get_paintable (pictures->pdata[0])), ==, 480);
@@ -623,14 +480,14 @@ test_render (void)
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (f.view)));
   g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment (&f)), ==, 0);
   g_assert_true (press_key (f.view, GDK_KEY_Page_Down));
-  g_assert_true (wait_for (scrolled_to_page, vadjustment (&f)));
+  g_assert_true (ui_test_wait_for (scrolled_to_page, vadjustment (&f)));
   g_assert_true (press_key (f.view, GDK_KEY_Home));
-  g_assert_true (wait_for (scrolled_to_top, vadjustment (&f)));
+  g_assert_true (ui_test_wait_for (scrolled_to_top, vadjustment (&f)));
   g_assert_true (press_key (f.view, GDK_KEY_Down));
-  g_assert_true (wait_for (scrolled_a_little, vadjustment (&f)));
+  g_assert_true (ui_test_wait_for (scrolled_a_little, vadjustment (&f)));
   g_assert_false (press_key (f.view, GDK_KEY_a));
 
-  save_screenshot (f.window, "lesson-en.png");
+  ui_test_save_screenshot (f.window, "lesson-en.png");
   fixture_teardown (&f);
 }
 
@@ -765,14 +622,14 @@ test_markdown (void)
   g_assert_nonnull (label);
   g_assert_false (gtk_label_get_wrap (label));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (label), "monospace"));
-  collect (content, GTK_TYPE_SCROLLED_WINDOW, scrollers);
+  ui_test_collect (content, GTK_TYPE_SCROLLED_WINDOW, scrollers);
   g_assert_cmpuint (scrollers->len, ==, 1);
 
-  collect (content, GTK_TYPE_SEPARATOR, separators);
+  ui_test_collect (content, GTK_TYPE_SEPARATOR, separators);
   g_assert_cmpuint (separators->len, ==, 1);
 
   /* one picture shown; the two reaching outside the course are not */
-  collect (content, GTK_TYPE_PICTURE, pictures);
+  ui_test_collect (content, GTK_TYPE_PICTURE, pictures);
   for (guint i = pictures->len; i > 0; i--)
     if (gtk_widget_get_ancestor (pictures->pdata[i - 1], GTK_TYPE_VIDEO) != NULL)
       g_ptr_array_remove_index (pictures, i - 1);   /* the film's own */
@@ -785,19 +642,19 @@ test_markdown (void)
   g_assert_nonnull (find_label (content, "Outside"));
 
   /* a link to a recording gets a player after its paragraph; a film shows in place */
-  collect (content, GTK_TYPE_MEDIA_CONTROLS, controls);
+  ui_test_collect (content, GTK_TYPE_MEDIA_CONTROLS, controls);
   for (guint i = controls->len; i > 0; i--)
     if (gtk_widget_get_ancestor (controls->pdata[i - 1], GTK_TYPE_VIDEO) != NULL)
       g_ptr_array_remove_index (controls, i - 1);   /* the film's own */
   g_assert_cmpuint (controls->len, ==, 1);
-  collect (content, GTK_TYPE_VIDEO, videos);
+  ui_test_collect (content, GTK_TYPE_VIDEO, videos);
   g_assert_cmpuint (videos->len, ==, 1);
   g_assert_nonnull (find_label (content, "Listen to the song twice."));
 
   g_assert_null (find_label (content, "raw html"));
   g_assert_nonnull (find_label (content, "The end."));
 
-  save_screenshot (f.window, "lesson-markdown.png");
+  ui_test_save_screenshot (f.window, "lesson-markdown.png");
 
   /* links: a section of the lesson scrolls there; nothing outside the course opens */
   label = find_label (content, "Some code");
@@ -812,7 +669,7 @@ test_markdown (void)
   g_signal_emit_by_name (label, "activate-link", "file:///etc/passwd", &handled);
   g_assert_true (handled);
 
-  save_screenshot (f.window, "lesson-markdown-end.png");
+  ui_test_save_screenshot (f.window, "lesson-markdown-end.png");
   fixture_teardown (&f);
   sy_rm_rf (package_dir, &error);
   g_assert_no_error (error);
@@ -855,7 +712,7 @@ test_short (void)
   g_assert_cmpstr (_sy_lesson_view_get_footer_text (f.view), ==, "0 of 1 minute");
   g_assert_true (_sy_lesson_view_tick (f.view));
   g_assert_true (sy_lesson_view_get_completed (f.view));
-  g_assert_true (wait_for (completed_once, &f));
+  g_assert_true (ui_test_wait_for (completed_once, &f));
   g_assert_cmpint (stored_status (f.store, f.learner, "short", "short"), ==, SY_STATUS_COMPLETED);
   g_assert_cmpfloat (stored_seconds (f.store, f.learner, "short"), ==, 6);
 
@@ -913,7 +770,7 @@ test_time (void)
   /* another window active: nothing counts */
   other = gtk_window_new ();
   gtk_window_present (GTK_WINDOW (other));
-  g_assert_true (wait_for (window_inactive, f.window));
+  g_assert_true (ui_test_wait_for (window_inactive, f.window));
   move_pointer (f.view);
   g_assert_false (_sy_lesson_view_is_counting (f.view));
   for (n = 0; n < 3; n++)
@@ -926,9 +783,9 @@ test_time (void)
   g_assert_false (_sy_lesson_view_has_timer (f.view));
   gtk_window_destroy (GTK_WINDOW (other));
   gtk_window_present (GTK_WINDOW (f.window));
-  g_assert_true (wait_for (window_active, f.window));
+  g_assert_true (ui_test_wait_for (window_active, f.window));
   g_assert_true (_sy_lesson_view_has_timer (f.view));
-  g_assert_true (wait_for (counted_five, f.view));
+  g_assert_true (ui_test_wait_for (counted_five, f.view));
   _sy_lesson_view_set_manual_clock (f.view, TRUE);
   g_assert_false (_sy_lesson_view_has_timer (f.view));
   counted = sy_lesson_view_get_counted_seconds (f.view);
@@ -939,7 +796,7 @@ test_time (void)
   g_assert_true (_sy_lesson_view_get_reached_end (f.view));
   while (sy_lesson_view_get_counted_seconds (f.view) < 8 * 60 - 1)
     g_assert_true (_sy_lesson_view_tick (f.view));
-  spin (100);
+  ui_test_spin (100);
   g_assert_false (sy_lesson_view_get_completed (f.view));
   g_assert_cmpuint (f.n_completed, ==, 0);
   g_assert_cmpstr (_sy_lesson_view_get_footer_text (f.view), ==, "7 of 8 minutes");
@@ -950,7 +807,7 @@ test_time (void)
   g_assert_true (_sy_lesson_view_tick (f.view));
   g_assert_cmpfloat (sy_lesson_view_get_counted_seconds (f.view), ==, 8 * 60);
   g_assert_true (sy_lesson_view_get_completed (f.view));
-  g_assert_true (wait_for (completed_once, &f));
+  g_assert_true (ui_test_wait_for (completed_once, &f));
   g_assert_cmpint (stored_status (f.store, f.learner, HYGIENE_ID, "five-moments"), ==,
                    SY_STATUS_COMPLETED);
   g_assert_cmpstr (_sy_lesson_view_get_footer_text (f.view), ==, "Done");
@@ -959,7 +816,7 @@ test_time (void)
     g_assert_true (_sy_lesson_view_tick (f.view));
   scroll_to (&f, 0);
   scroll_to_end (&f);
-  spin (100);
+  ui_test_spin (100);
   g_assert_cmpuint (f.n_completed, ==, 1);
 
   /* stop: the last slice recorded, nothing counted after */
@@ -1002,7 +859,7 @@ test_unmap_dispose (void)
   g_assert_cmpfloat (stored_seconds (f.store, f.learner, HYGIENE_ID), ==, 5);
 
   gtk_widget_set_visible (GTK_WIDGET (f.view), TRUE);
-  wait_frames (f.window);
+  ui_test_wait_frames (f.window);
   for (guint n = 0; n < 2; n++)
     g_assert_true (_sy_lesson_view_tick (f.view));
   g_assert_cmpfloat (sy_lesson_view_get_counted_seconds (f.view), ==, 7);
@@ -1020,7 +877,7 @@ test_unmap_dispose (void)
 static void
 test_already_completed (void)
 {
-  g_autoptr(GFile) package = sample_file ("village-doctor-hygiene");
+  g_autoptr(GFile) package = ui_test_sample_file ("village-doctor-hygiene");
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   SyItem *item;
@@ -1057,7 +914,7 @@ test_already_completed (void)
         move_pointer (f.view);
       g_assert_true (_sy_lesson_view_tick (f.view));
     }
-  spin (100);
+  ui_test_spin (100);
   g_assert_cmpuint (f.n_completed, ==, 0);
 
   fixture_close_window (&f);
@@ -1099,8 +956,8 @@ test_text_scale (void)
 
   g_object_set (f.view, "text-scale", 2.0, NULL);
   g_assert_cmpfloat (sy_lesson_view_get_text_scale (f.view), ==, 2.0);
-  wait_frames (f.window);
-  wait_frames (f.window);
+  ui_test_wait_frames (f.window);
+  ui_test_wait_frames (f.window);
   gtk_widget_measure (GTK_WIDGET (paragraph), GTK_ORIENTATION_VERTICAL, 600,
                       NULL, &large_height, NULL, NULL);
   gtk_widget_measure (GTK_WIDGET (heading), GTK_ORIENTATION_VERTICAL, 600,
@@ -1111,14 +968,14 @@ test_text_scale (void)
   g_assert_cmpint (heading_large, >, heading_small * 3 / 2);
   g_assert_cmpfloat (fabs (gtk_adjustment_get_value (adj) / gtk_adjustment_get_upper (adj) - fraction),
                      <, 0.05);
-  save_screenshot (f.window, "lesson-text-scale-2.png");
+  ui_test_save_screenshot (f.window, "lesson-text-scale-2.png");
 
   /* limits */
   sy_lesson_view_set_text_scale (f.view, 5.0);
   g_assert_cmpfloat (sy_lesson_view_get_text_scale (f.view), ==, 2.0);
   sy_lesson_view_set_text_scale (f.view, 0.5);
   g_assert_cmpfloat (sy_lesson_view_get_text_scale (f.view), ==, 1.0);
-  wait_frames (f.window);
+  ui_test_wait_frames (f.window);
   gtk_widget_measure (GTK_WIDGET (paragraph), GTK_ORIENTATION_VERTICAL, 600,
                       NULL, &large_height, NULL, NULL);
   g_assert_cmpint (large_height, ==, small_height);
@@ -1144,14 +1001,14 @@ test_chinese (void)
   g_assert_nonnull (find_label (content, "引起感染的病菌，常常是靠手传来传去的。"));
   g_assert_nonnull (find_label (content, "接触病人前：比如摸脉搏"));
   g_assert_nonnull (find_label (content, "记住：在对的时刻洗手，能救命。"));
-  save_screenshot (f.window, "lesson-zh_CN.png");
+  ui_test_save_screenshot (f.window, "lesson-zh_CN.png");
 
   scroll_to_end (&f);
-  save_screenshot (f.window, "lesson-zh_CN-end.png");
+  ui_test_save_screenshot (f.window, "lesson-zh_CN-end.png");
 
   sy_lesson_view_set_text_scale (f.view, 1.5);
   scroll_to (&f, 0);
-  save_screenshot (f.window, "lesson-zh_CN-large.png");
+  ui_test_save_screenshot (f.window, "lesson-zh_CN-large.png");
 
   fixture_teardown (&f);
   g_unsetenv ("LANGUAGE");
@@ -1163,14 +1020,8 @@ main (int   argc,
 {
   g_autoptr(GtkCssProvider) provider = NULL;
 
-  g_unsetenv ("LANGUAGE");
-
-  gtk_test_init (&argc, &argv, NULL);
+  ui_test_init (&argc, &argv, NULL);
   adw_init ();
-  setlocale (LC_ALL, "C.UTF-8");
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  sy_core_init ();
 
   /* What AdwApplication loads for the app. */
   provider = gtk_css_provider_new ();

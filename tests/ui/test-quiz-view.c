@@ -24,8 +24,7 @@
 #include "sy-statement.h"
 #include "sy-store.h"
 #include "sy-util.h"
-
-#define TIMEOUT_MS 10000
+#include "ui-test-util.h"
 
 #define HYGIENE "vd-hand-hygiene-cold-chain"
 #define RETAIL  "retail-bookkeeping-pricing"
@@ -47,81 +46,11 @@ typedef struct
 
 /* ---- waiting ---- */
 
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (Predicate predicate,
-          gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
-  guint tick = g_timeout_add (10, wake_cb, NULL);
-
-  while (!predicate (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return predicate (data);
-}
-
-static gboolean
-time_passed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  wait_for (time_passed, &until);
-}
-
-/* ---- finding widgets ---- */
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-collect (GtkWidget *root,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    g_ptr_array_add (found, root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
 static GtkWidget *
 named (Fixture    *f,
        const char *name)
 {
-  GtkWidget *widget = find_named (GTK_WIDGET (f->view), name);
+  GtkWidget *widget = ui_test_find_named (GTK_WIDGET (f->view), name);
 
   g_assert_nonnull (widget);
   return widget;
@@ -162,7 +91,7 @@ wait_page (Fixture    *f,
 {
   PageWait w = { f, name };
 
-  if (!wait_for (page_shown, &w))
+  if (!ui_test_wait_for (page_shown, &w))
     g_error ("the view shows “%s”, not “%s”", page (f), name);
 }
 
@@ -183,7 +112,7 @@ wait_label (Fixture    *f,
   GtkWidget *label = named (f, name);
 
   g_object_set_data_full (G_OBJECT (label), "wanted", g_strdup (text), g_free);
-  if (!wait_for (label_is, label))
+  if (!ui_test_wait_for (label_is, label))
     g_error ("%s says “%s”, not “%s”", name, gtk_label_get_label (GTK_LABEL (label)), text);
 }
 
@@ -334,25 +263,12 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  const char *samples = g_getenv ("SHUYUAN_SAMPLES");
-  const char *dirs[] = { "village-doctor-hygiene", "retail-bookkeeping" };
+  static const char * const dirs[] = { "village-doctor-hygiene", "retail-bookkeeping", NULL };
   g_autoptr(GError) error = NULL;
 
-  g_assert_nonnull (samples);
-  f->data_dir = g_dir_make_tmp ("shuyuan-quiz-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->store = sy_store_new (f->data_dir);
-  sy_store_open (f->store, NULL, &error);
-  g_assert_no_error (error);
-
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    {
-      g_autoptr(GFile) file = g_file_new_build_filename (samples, dirs[i], NULL);
-      g_autoptr(SyCourse) course = sy_store_import (f->store, file, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (course);
-    }
+  f->data_dir = ui_test_make_data_dir ("shuyuan-quiz-XXXXXX");
+  f->store = ui_test_open_store (f->data_dir);
+  ui_test_import_samples (f->store, dirs);
 
   f->learner = sy_store_add_learner (f->store, "王医生", SY_ROLE_LEARNER, NULL, &error);
   g_assert_no_error (error);
@@ -378,25 +294,21 @@ close_view (Fixture *f)
   gtk_window_destroy (GTK_WINDOW (f->window));
   f->window = NULL;
   f->view = NULL;
-  g_assert_true (wait_for (is_null, &view));
+  g_assert_true (ui_test_wait_for (is_null, &view));
   /* the history thread may still hold the store for a moment */
-  spin (50);
+  ui_test_spin (50);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   close_view (f);
   g_clear_pointer (&f->quiz, sy_quiz_unref);
   g_clear_object (&f->course);
   g_clear_object (&f->learner);
   g_clear_object (&f->store);
-  sy_rm_rf (f->data_dir, &error);
-  g_assert_no_error (error);
-  g_free (f->data_dir);
+  ui_test_remove_data_dir (f->data_dir);
 }
 
 static void
@@ -465,8 +377,8 @@ open_view (Fixture    *f,
   adw_window_set_content (ADW_WINDOW (f->window), box);
   gtk_window_present (GTK_WINDOW (f->window));
 
-  g_assert_true (wait_for (window_mapped, f->window));
-  g_assert_true (wait_for (view_loaded, f));
+  g_assert_true (ui_test_wait_for (window_mapped, f->window));
+  g_assert_true (ui_test_wait_for (view_loaded, f));
 }
 
 /* ---- answering through the widgets ---- */
@@ -491,7 +403,7 @@ button_text (GtkWidget *button)
 {
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
 
-  collect (button, GTK_TYPE_LABEL, labels);
+  ui_test_collect (button, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (!gtk_widget_has_css_class (labels->pdata[i], "quiz-key"))
       return gtk_label_get_label (labels->pdata[i]);
@@ -504,7 +416,7 @@ option_buttons (SyQuestionInput *input)
   GPtrArray *buttons = g_ptr_array_new ();
   g_autoptr(GPtrArray) all = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (input), GTK_TYPE_WIDGET, all);
+  ui_test_collect (GTK_WIDGET (input), GTK_TYPE_WIDGET, all);
   for (guint i = 0; i < all->len; i++)
     if (gtk_widget_has_css_class (all->pdata[i], "quiz-option"))
       g_ptr_array_add (buttons, all->pdata[i]);
@@ -562,12 +474,12 @@ ordering_texts (SyQuestionInput *input)
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
   GPtrArray *texts = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (input), GTK_TYPE_LIST_BOX_ROW, rows);
+  ui_test_collect (GTK_WIDGET (input), GTK_TYPE_LIST_BOX_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     {
       g_autoptr(GPtrArray) labels = g_ptr_array_new ();
 
-      collect (rows->pdata[i], GTK_TYPE_LABEL, labels);
+      ui_test_collect (rows->pdata[i], GTK_TYPE_LABEL, labels);
       for (guint j = 0; j < labels->len; j++)
         if (!gtk_widget_has_css_class (labels->pdata[j], "quiz-position"))
           {
@@ -585,8 +497,8 @@ move_up_button (SyQuestionInput *input,
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (input), GTK_TYPE_LIST_BOX_ROW, rows);
-  collect (rows->pdata[position], GTK_TYPE_BUTTON, buttons);
+  ui_test_collect (GTK_WIDGET (input), GTK_TYPE_LIST_BOX_ROW, rows);
+  ui_test_collect (rows->pdata[position], GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_button_get_icon_name (buttons->pdata[i]), "go-up-symbolic") == 0)
       return buttons->pdata[i];
@@ -615,7 +527,7 @@ put_in_order (SyQuestionInput *input)
 
           g_object_set_data (G_OBJECT (above), "wanted", (gpointer) option_text (q, target));
           click (move_up_button (input, at));
-          g_assert_true (wait_for (label_is, above));
+          g_assert_true (ui_test_wait_for (label_is, above));
         }
     }
 }
@@ -627,7 +539,7 @@ match_pairs (SyQuestionInput *input,
   SyQuestion *q = sy_question_input_get_question (input);
   g_autoptr(GPtrArray) dropdowns = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (input), GTK_TYPE_DROP_DOWN, dropdowns);
+  ui_test_collect (GTK_WIDGET (input), GTK_TYPE_DROP_DOWN, dropdowns);
   g_assert_cmpuint (dropdowns->len, ==, q->options->len);
   for (guint i = 0; i < dropdowns->len; i++)
     {
@@ -651,7 +563,7 @@ find_entry (SyQuestionInput *input)
 {
   g_autoptr(GPtrArray) entries = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (input), GTK_TYPE_ENTRY, entries);
+  ui_test_collect (GTK_WIDGET (input), GTK_TYPE_ENTRY, entries);
   g_assert_cmpuint (entries->len, ==, 1);
   return entries->pdata[0];
 }
@@ -764,7 +676,7 @@ wait_moved_on (Fixture         *f,
                const char      *from_page)
 {
   Moved m = { f, g_object_ref (input), from_page, sy_question_input_get_locked (input) };
-  gboolean moved = wait_for (moved_on, &m);
+  gboolean moved = ui_test_wait_for (moved_on, &m);
 
   g_object_unref (m.input);
   g_assert_true (moved);
@@ -810,7 +722,7 @@ static void
 wait_history (Fixture *f)
 {
   wait_page (f, "start");
-  g_assert_true (wait_for (history_shown, f));
+  g_assert_true (ui_test_wait_for (history_shown, f));
 }
 
 static void
@@ -821,64 +733,13 @@ start (Fixture *f)
   wait_page (f, "question");
 }
 
-/* ---- screenshots ---- */
-
-static gboolean
-frame_drawn_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  (*(guint *) user_data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-two_frames (gpointer data)
-{
-  return *(guint *) data >= 2;
-}
-
+/* Lets CSS transitions (200 ms in libadwaita) and revealers finish first. */
 static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
 {
-  const char *dir = g_getenv ("SHUYUAN_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-  guint frames = 0;
-  guint tick;
-  int width;
-  int height;
-
-  if (dir == NULL || dir[0] == '\0')
-    dir = SY_TEST_SCREENSHOT_DIR;
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-
-  /* let CSS transitions (200 ms in libadwaita) and revealers finish */
-  spin (300);
-  tick = gtk_widget_add_tick_callback (widget, frame_drawn_cb, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  g_assert_true (wait_for (two_frames, &frames));
-  gtk_widget_remove_tick_callback (widget, tick);
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  ui_test_spin (300);
+  ui_test_save_screenshot (widget, name);
 }
 
 /* ---- tests ---- */
@@ -922,7 +783,7 @@ test_pass (Fixture       *f,
   {
     g_autoptr(GPtrArray) rows = g_ptr_array_new ();
 
-    collect (named (f, "summary-list"), ADW_TYPE_ACTION_ROW, rows);
+    ui_test_collect (named (f, "summary-list"), ADW_TYPE_ACTION_ROW, rows);
     g_assert_cmpuint (rows->len, ==, 8);
     for (guint i = 0; i < rows->len; i++)
       g_assert_true (GPOINTER_TO_INT (g_object_get_data (rows->pdata[i], "sy-correct")));
@@ -956,7 +817,7 @@ test_pass (Fixture       *f,
   /* Back to Course ends the view's work */
   g_assert_cmpuint (f->n_finished, ==, 0);
   click (named (f, "done-button"));
-  g_assert_true (wait_for (finished_once, f));
+  g_assert_true (ui_test_wait_for (finished_once, f));
   g_assert_cmpuint (f->n_finished, ==, 1);
 
   /* reopened: the attempt shows as the best score, with one of three attempts used */
@@ -996,7 +857,7 @@ test_fail (Fixture       *f,
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (named (f, "start-button"))), ==, "Start Again");
   save_screenshot (f->window, "quiz-start-history.png");
 
-  collect (named (f, "history-list"), ADW_TYPE_ACTION_ROW, rows);
+  ui_test_collect (named (f, "history-list"), ADW_TYPE_ACTION_ROW, rows);
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[0]), ==, "Attempt 1");
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (rows->pdata[0]), "0% · not passed"));
@@ -1004,7 +865,7 @@ test_fail (Fixture       *f,
   wait_page (f, "review");
 
   review_box = named (f, "review-box");
-  collect (review_box, GTK_TYPE_BOX, cards);
+  ui_test_collect (review_box, GTK_TYPE_BOX, cards);
   for (guint i = 0; i < cards->len; i++)
     if (gtk_widget_get_parent (cards->pdata[i]) == review_box)
       {
@@ -1189,7 +1050,7 @@ test_survey (Fixture       *f,
           {
             g_autoptr(GPtrArray) views = g_ptr_array_new ();
 
-            collect (GTK_WIDGET (input), GTK_TYPE_TEXT_VIEW, views);
+            ui_test_collect (GTK_WIDGET (input), GTK_TYPE_TEXT_VIEW, views);
             g_assert_cmpuint (views->len, ==, 1);
             gtk_text_buffer_set_text (gtk_text_view_get_buffer (views->pdata[0]), "   ", -1);
             g_assert_false (gtk_widget_get_sensitive (primary_button (f)));
@@ -1452,7 +1313,7 @@ test_keys_and_empty (Fixture       *f,
   g_assert_false (gtk_widget_get_sensitive (primary_button (f)));
   /* Enter in the empty entry submits nothing */
   g_signal_emit_by_name (find_entry (input), "activate");
-  spin (400);
+  ui_test_spin (400);
   g_assert_cmpstr (label_text (f, "progress-label"), ==, "Question 4 of 8");
   g_assert_true (current_input (f) == input);
   g_assert_false (sy_question_input_get_locked (input));
@@ -1479,7 +1340,7 @@ test_keys_and_empty (Fixture       *f,
     g_autofree char *second_text = g_strdup (gtk_label_get_label (before->pdata[1]));
     GtkWidget *list;
 
-    collect (GTK_WIDGET (input), GTK_TYPE_LIST_BOX_ROW, rows);
+    ui_test_collect (GTK_WIDGET (input), GTK_TYPE_LIST_BOX_ROW, rows);
     list = gtk_widget_get_parent (rows->pdata[0]);
     gtk_widget_grab_focus (rows->pdata[0]);
     g_assert_true (gtk_widget_has_focus (rows->pdata[0]));
@@ -1505,7 +1366,7 @@ test_keys_and_empty (Fixture       *f,
   {
     g_autoptr(GPtrArray) dropdowns = g_ptr_array_new ();
 
-    collect (GTK_WIDGET (input), GTK_TYPE_DROP_DOWN, dropdowns);
+    ui_test_collect (GTK_WIDGET (input), GTK_TYPE_DROP_DOWN, dropdowns);
     gtk_drop_down_set_selected (dropdowns->pdata[2], 0);
     g_assert_false (gtk_widget_get_sensitive (primary_button (f)));
   }
@@ -1552,7 +1413,7 @@ test_chinese_screenshots (Fixture       *f,
 
   wait_page (f, "result");
   g_assert_cmpstr (label_text (f, "score-label"), ==, "88%");
-  spin (200);
+  ui_test_spin (200);
   save_screenshot (window, "quiz-result-zh_CN.png");
   click (named (f, "review-button"));
   wait_page (f, "review");
@@ -1563,7 +1424,7 @@ test_chinese_screenshots (Fixture       *f,
   start (f);
   answer (f, FALSE);
   press_primary (f);
-  spin (300);
+  ui_test_spin (300);
   save_screenshot (f->window, "quiz-feedback-zh_CN.png");
 
   /* a survey */
@@ -1579,25 +1440,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  g_setenv ("GSETTINGS_SCHEMA_DIR", SY_TEST_SCHEMA_DIR, FALSE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_unsetenv ("LANGUAGE");
-
-  gtk_test_init (&argc, &argv, NULL);
-  setlocale (LC_ALL, "C.UTF-8");
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  sy_core_init ();
-
+  ui_test_init (&argc, &argv, SY_TEST_SCHEMA_DIR);
   /* The application loads the app's style sheet, as it does for real windows */
-  app = sy_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = ui_test_register_app ();
 
   g_test_add ("/quiz-view/pass", Fixture, NULL, fixture_set_up, test_pass, fixture_tear_down);
   g_test_add ("/quiz-view/fail", Fixture, NULL, fixture_set_up, test_fail, fixture_tear_down);

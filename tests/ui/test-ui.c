@@ -20,8 +20,7 @@
 #include "sy-store.h"
 #include "sy-util.h"
 #include "sy-window-private.h"
-
-#define TIMEOUT_MS 10000
+#include "ui-test-util.h"
 
 static SyApplication *app;
 
@@ -29,83 +28,10 @@ static const char * const sample_dirs[] = {
   "coding-for-kids",
   "retail-bookkeeping",
   "village-doctor-hygiene",
+  NULL
 };
 
 /* ---- helpers ---- */
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (Predicate predicate,
-          gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
-  guint tick = g_timeout_add (10, wake_cb, NULL);
-
-  while (!predicate (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return predicate (data);
-}
-
-static gboolean
-time_passed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  wait_for (time_passed, &until);
-}
-
-static gboolean
-stack_transition_running (GtkWidget *root)
-{
-  if (GTK_IS_STACK (root) && gtk_stack_get_transition_running (GTK_STACK (root)))
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (stack_transition_running (child))
-      return TRUE;
-
-  return FALSE;
-}
-
-static gboolean
-window_settled (gpointer data)
-{
-  SyWindow *window = data;
-  AdwLeaflet *leaflet;
-
-  if (_sy_window_is_busy (window) || !gtk_widget_get_mapped (GTK_WIDGET (window)))
-    return FALSE;
-
-  leaflet = ADW_LEAFLET (gtk_widget_get_ancestor (GTK_WIDGET (_sy_window_get_course_page (window)),
-                                                  ADW_TYPE_LEAFLET));
-  if (adw_leaflet_get_child_transition_running (leaflet))
-    return FALSE;
-
-  return !stack_transition_running (GTK_WIDGET (window));
-}
-
-static void
-wait_settled (SyWindow *window)
-{
-  g_assert_true (wait_for (window_settled, window));
-}
 
 /* A data folder with one learner (no PIN), whom open_window() signs in: the library is
  * a learner's, after "Who is learning?". */
@@ -113,84 +39,29 @@ static char *
 make_data_dir (void)
 {
   g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("shuyuan-ui-XXXXXX", &error);
-  g_autoptr(SyStore) store = NULL;
+  char *dir = ui_test_make_data_dir ("shuyuan-ui-XXXXXX");
+  g_autoptr(SyStore) store = ui_test_open_store (dir);
   g_autoptr(SyLearner) learner = NULL;
 
-  g_assert_no_error (error);
-
-  store = sy_store_new (dir);
-  sy_store_open (store, NULL, &error);
-  g_assert_no_error (error);
   learner = sy_store_add_learner (store, "Test Learner", SY_ROLE_LEARNER, NULL, &error);
   g_assert_no_error (error);
 
   return dir;
 }
 
-static GFile *
-sample_file (const char *name)
-{
-  const char *samples = g_getenv ("SHUYUAN_SAMPLES");
-
-  g_assert_nonnull (samples);
-  return g_file_new_build_filename (samples, name, NULL);
-}
-
 /* Synchronously and before any window exists: the store is closed again on return. */
 static void
 import_samples (const char *data_dir)
 {
-  g_autoptr(SyStore) store = sy_store_new (data_dir);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(SyStore) store = ui_test_open_store (data_dir);
 
-  sy_store_open (store, NULL, &error);
-  g_assert_no_error (error);
-
-  for (guint i = 0; i < G_N_ELEMENTS (sample_dirs); i++)
-    {
-      g_autoptr(GFile) file = sample_file (sample_dirs[i]);
-      g_autoptr(SyCourse) course = NULL;
-      SyImportOutcome outcome;
-
-      course = sy_store_import (store, file, &outcome, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (outcome, ==, SY_IMPORT_INSTALLED);
-    }
-}
-
-static gboolean
-frame_drawn_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  (*(guint *) user_data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-two_frames (gpointer data)
-{
-  return *(guint *) data >= 2;
-}
-
-/* Waits until what is on screen is what is in the widgets. */
-static void
-wait_frames (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint tick;
-
-  tick = gtk_widget_add_tick_callback (widget, frame_drawn_cb, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  g_assert_true (wait_for (two_frames, &frames));
-  gtk_widget_remove_tick_callback (widget, tick);
+  ui_test_import_samples (store, sample_dirs);
 }
 
 static gboolean
 signed_in (gpointer data)
 {
-  return _sy_window_get_learner (data) != NULL && window_settled (data);
+  return _sy_window_get_learner (data) != NULL && ui_test_window_settled (data);
 }
 
 static SyWindow *
@@ -199,7 +70,7 @@ open_window (const char *data_dir)
   SyWindow *window = sy_application_open_data_dir (app, data_dir);
 
   g_assert_true (SY_IS_WINDOW (window));
-  wait_settled (window);
+  ui_test_wait_settled (window);
 
   /* The first screen is "Who is learning?": choose the learner, as a user would. */
   if (g_strcmp0 (_sy_window_get_view (window), "learners") == 0)
@@ -212,11 +83,11 @@ open_window (const char *data_dir)
       g_assert_cmpuint (_sy_learner_chooser_get_n_learners (chooser), ==, 1);
       g_assert_true (first_tile != add_tile);
       g_assert_true (gtk_widget_activate (first_tile));
-      g_assert_true (wait_for (signed_in, window));
+      g_assert_true (ui_test_wait_for (signed_in, window));
     }
 
   /* Past the first frame, the X server has configured the window: a later resize sticks. */
-  wait_frames (GTK_WIDGET (window));
+  ui_test_wait_frames (GTK_WIDGET (window));
   return window;
 }
 
@@ -224,60 +95,12 @@ static void
 close_window (SyWindow *window,
               char     *data_dir)
 {
-  g_autoptr(GError) error = NULL;
-
-  wait_settled (window);
+  ui_test_wait_settled (window);
   gtk_window_destroy (GTK_WINDOW (window));
   /* Let cancelled cover loads and toasts unwind before the folder goes. */
-  spin (100);
+  ui_test_spin (100);
 
-  sy_rm_rf (data_dir, &error);
-  g_assert_no_error (error);
-  g_free (data_dir);
-}
-
-static gboolean
-has_label (GtkWidget  *root,
-           const char *text)
-{
-  if (GTK_IS_LABEL (root) && gtk_widget_get_visible (root) &&
-      g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (has_label (child, text))
-      return TRUE;
-
-  return FALSE;
-}
-
-static void
-collect (GtkWidget *root,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    g_ptr_array_add (found, root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
-static AdwActionRow *
-find_row (GtkWidget  *root,
-          const char *title)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  collect (root, ADW_TYPE_ACTION_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
-      return g_ptr_array_index (rows, i);
-  return NULL;
+  ui_test_remove_data_dir (data_dir);
 }
 
 static int
@@ -287,107 +110,16 @@ compare_utf8 (gconstpointer a,
   return g_utf8_collate (*(const char **) a, *(const char **) b);
 }
 
-/* Renders @widget's toplevel the way it is on screen, into the screenshot folder. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("SHUYUAN_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-  int width;
-  int height;
-
-  if (dir == NULL || dir[0] == '\0')
-    dir = SY_TEST_SCREENSHOT_DIR;
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-
-  wait_frames (widget);
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-/* The surface is what has to fit on the screen; the widget is a little smaller than it
- * when client-side decorations leave room for a border. */
-static gboolean
-window_has_size (gpointer data)
-{
-  GtkWidget *window = data;
-  int *size = g_object_get_data (G_OBJECT (window), "wanted-size");
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-
-  return gdk_surface_get_width (surface) == size[0] && gdk_surface_get_height (surface) == size[1];
-}
-
-static void
-resize_window (SyWindow *window,
-               int       width,
-               int       height)
-{
-  int size[2] = { width, height };
-
-  g_object_set_data (G_OBJECT (window), "wanted-size", size);
-  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  if (!wait_for (window_has_size, window))
-    g_error ("the window is %d×%d, not %d×%d",
-             gdk_surface_get_width (gtk_native_get_surface (GTK_NATIVE (window))),
-             gdk_surface_get_height (gtk_native_get_surface (GTK_NATIVE (window))),
-             width, height);
-  g_object_set_data (G_OBJECT (window), "wanted-size", NULL);
-  wait_settled (window);
-}
-
-static void
-assert_fits (SyWindow *window,
-             int       max_width,
-             int       max_height)
-{
-  int min_width;
-  int min_height;
-
-  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1,
-                      &min_width, NULL, NULL, NULL);
-  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, max_width,
-                      &min_height, NULL, NULL, NULL);
-  g_test_message ("%s: minimum %d×%d", _sy_window_get_view (window), min_width, min_height);
-  g_assert_cmpint (min_width, <=, max_width);
-  g_assert_cmpint (min_height, <=, max_height);
-}
-
-static gboolean
-view_is (SyWindow   *window,
-         const char *view)
-{
-  return g_strcmp0 (_sy_window_get_view (window), view) == 0;
-}
-
 static gboolean
 course_open (gpointer data)
 {
-  return view_is (data, "course") && window_settled (data);
+  return ui_test_view_is (data, "course") && ui_test_window_settled (data);
 }
 
 static gboolean
 library_shown (gpointer data)
 {
-  return view_is (data, "courses") && window_settled (data);
+  return ui_test_view_is (data, "courses") && ui_test_window_settled (data);
 }
 
 static void
@@ -401,14 +133,14 @@ activate_card (SyWindow     *window,
   gtk_widget_grab_focus (item);
   g_assert_true (gtk_widget_has_focus (item));
   g_assert_true (gtk_widget_activate (item));
-  g_assert_true (wait_for (course_open, window));
+  g_assert_true (ui_test_wait_for (course_open, window));
 }
 
 static void
 go_back (SyWindow *window)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
-  g_assert_true (wait_for (library_shown, window));
+  g_assert_true (ui_test_wait_for (library_shown, window));
 }
 
 /* Whether the focus is on a card's item in the library grid. */
@@ -460,17 +192,17 @@ test_library_cards (void)
       card = _sy_window_get_card (window, i);
       g_assert_nonnull (card);
       g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (card)));
-      g_assert_true (has_label (GTK_WIDGET (card), expected[i]));
+      g_assert_true (ui_test_has_label (GTK_WIDGET (card), expected[i]));
     }
 
   card = find_card (window, "vd-hand-hygiene-cold-chain");
   g_assert_nonnull (card);
-  g_assert_true (has_label (GTK_WIDGET (card), "Village doctors"));
-  g_assert_true (has_label (GTK_WIDGET (card), "3 class hours · 1 credit"));
-  g_assert_true (has_label (GTK_WIDGET (card), "0 of 7 done"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (card), "Village doctors"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (card), "3 class hours · 1 credit"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (card), "0 of 7 done"));
 
   card = find_card (window, "cfk-sequences-loops");
-  g_assert_true (has_label (GTK_WIDGET (card), "2 class hours · 0.5 credits"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (card), "2 class hours · 0.5 credits"));
 
   /* Tab from the header bar reaches the first card. */
   gtk_window_set_focus (GTK_WINDOW (window), NULL);
@@ -479,8 +211,8 @@ test_library_cards (void)
   g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) ==
                  gtk_widget_get_parent (GTK_WIDGET (_sy_window_get_card (window, 0))));
 
-  spin (200);
-  save_screenshot (GTK_WIDGET (window), "library.png");
+  ui_test_spin (200);
+  ui_test_save_screenshot (GTK_WIDGET (window), "library.png");
 
   close_window (window, data_dir);
 }
@@ -506,28 +238,28 @@ test_course_page (void)
   page = GTK_WIDGET (_sy_window_get_course_page (window));
   g_assert_true (gtk_widget_get_mapped (page));
   g_assert_false (sy_course_page_get_loading (SY_COURSE_PAGE (page)));
-  g_assert_true (has_label (page, "Village doctor: hand hygiene and the vaccine cold chain"));
-  g_assert_true (has_label (page, "3 class hours · 1 credit"));
+  g_assert_true (ui_test_has_label (page, "Village doctor: hand hygiene and the vaccine cold chain"));
+  g_assert_true (ui_test_has_label (page, "3 class hours · 1 credit"));
 
-  collect (page, ADW_TYPE_PREFERENCES_GROUP, groups);
+  ui_test_collect (page, ADW_TYPE_PREFERENCES_GROUP, groups);
   g_assert_cmpuint (groups->len, ==, 2);
   g_assert_cmpstr (adw_preferences_group_get_title (groups->pdata[0]), ==, "Hand hygiene");
   g_assert_cmpstr (adw_preferences_group_get_title (groups->pdata[1]), ==, "The vaccine cold chain");
 
   /* Lessons and quizzes open from their rows. */
-  collect (page, ADW_TYPE_ACTION_ROW, rows);
+  ui_test_collect (page, ADW_TYPE_ACTION_ROW, rows);
   g_assert_cmpuint (rows->len, ==, 7);
   for (guint i = 0; i < rows->len; i++)
     g_assert_true (gtk_list_box_row_get_activatable (rows->pdata[i]));
 
-  row = find_row (page, "The five moments for hand hygiene");
+  row = ui_test_find_row (page, "The five moments for hand hygiene");
   g_assert_nonnull (row);
   g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Lesson · 8 minutes");
-  row = find_row (page, "Cold chain quiz");
+  row = ui_test_find_row (page, "Cold chain quiz");
   g_assert_nonnull (row);
   g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Quiz · pass mark 80%");
 
-  save_screenshot (GTK_WIDGET (window), "course.png");
+  ui_test_save_screenshot (GTK_WIDGET (window), "course.png");
 
   /* Back returns keyboard focus to the card the course was opened from. */
   go_back (window);
@@ -536,19 +268,19 @@ test_course_page (void)
   /* The other courses' item types: a survey and puzzles. */
   activate_card (window, find_card (window, "retail-bookkeeping-pricing"));
   g_ptr_array_set_size (groups, 0);
-  collect (page, ADW_TYPE_PREFERENCES_GROUP, groups);
+  ui_test_collect (page, ADW_TYPE_PREFERENCES_GROUP, groups);
   g_assert_cmpuint (groups->len, ==, 3);
-  row = find_row (page, "Survey: income and satisfaction");
+  row = ui_test_find_row (page, "Survey: income and satisfaction");
   g_assert_nonnull (row);
   g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Survey");
   go_back (window);
 
   activate_card (window, find_card (window, "cfk-sequences-loops"));
   g_ptr_array_set_size (rows, 0);
-  collect (page, ADW_TYPE_ACTION_ROW, rows);
+  ui_test_collect (page, ADW_TYPE_ACTION_ROW, rows);
   g_assert_cmpuint (rows->len, ==, 7);
   /* Puzzles wait for classroom mode (issue #6): they do not open yet. */
-  row = find_row (page, "Puzzle: reach the flag");
+  row = ui_test_find_row (page, "Puzzle: reach the flag");
   g_assert_nonnull (row);
   g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Puzzles arrive with classroom mode");
   g_assert_false (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
@@ -565,11 +297,11 @@ test_library_empty (void)
 
   g_assert_cmpstr (_sy_window_get_view (window), ==, "empty");
   g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 0);
-  g_assert_true (has_label (GTK_WIDGET (window), "No Courses Yet"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (window), "No Courses Yet"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
   g_assert_cmpstr (_sy_window_get_view (window), ==, "empty");
 
-  save_screenshot (GTK_WIDGET (window), "empty.png");
+  ui_test_save_screenshot (GTK_WIDGET (window), "empty.png");
 
   close_window (window, data_dir);
 }
@@ -588,13 +320,13 @@ test_library_open_error (void)
   window = open_window (not_a_folder);
 
   g_assert_cmpstr (_sy_window_get_view (window), ==, "error");
-  g_assert_true (has_label (GTK_WIDGET (window), "Could Not Open Your Courses"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (window), "Could Not Open Your Courses"));
   /* Nothing can be added to a store that is not open: the buttons say so. */
   {
     g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
     guint n_add = 0;
 
-    collect (GTK_WIDGET (window), GTK_TYPE_BUTTON, buttons);
+    ui_test_collect (GTK_WIDGET (window), GTK_TYPE_BUTTON, buttons);
     for (guint i = 0; i < buttons->len; i++)
       if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "win.add-course") == 0)
         {
@@ -603,7 +335,7 @@ test_library_open_error (void)
         }
     g_assert_cmpuint (n_add, >, 0);
   }
-  save_screenshot (GTK_WIDGET (window), "open-error.png");
+  ui_test_save_screenshot (GTK_WIDGET (window), "open-error.png");
 
   close_window (window, data_dir);
 }
@@ -659,7 +391,7 @@ test_import_failure (void)
   g_assert_no_error (error);
 
   sy_window_import (window, &bad, 1);
-  g_assert_true (wait_for (has_message_dialog, window));
+  g_assert_true (ui_test_wait_for (has_message_dialog, window));
 
   dialog = find_message_dialog (window);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Could Not Add Course");
@@ -670,15 +402,15 @@ test_import_failure (void)
   g_assert_nonnull (strstr (body, "title"));
   g_assert_true (adw_message_dialog_has_response (dialog, "close"));
 
-  spin (300);
-  save_screenshot (GTK_WIDGET (dialog), "import-error.png");
+  ui_test_spin (300);
+  ui_test_save_screenshot (GTK_WIDGET (dialog), "import-error.png");
 
   /* Click "Close", as a user would. */
   {
     g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
     GtkWidget *close = NULL;
 
-    collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+    ui_test_collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
     for (guint i = 0; i < buttons->len; i++)
       {
         /* The dialog keeps a wide and a narrow row of buttons; one is shown. */
@@ -691,7 +423,7 @@ test_import_failure (void)
     g_assert_nonnull (close);
     gtk_widget_activate (close);
   }
-  g_assert_true (wait_for (has_no_message_dialog, window));
+  g_assert_true (ui_test_wait_for (has_no_message_dialog, window));
 
   /* A failed import changes nothing. */
   g_assert_cmpstr (_sy_window_get_view (window), ==, "empty");
@@ -716,7 +448,7 @@ import_and_wait (SyWindow *window,
 {
   sy_window_import (window, files, n_files);
   g_assert_true (_sy_window_is_busy (window));
-  g_assert_true (wait_for (import_done, window));
+  g_assert_true (ui_test_wait_for (import_done, window));
   if (find_message_dialog (window) != NULL)
     g_error ("import failed: %s", adw_message_dialog_get_body (find_message_dialog (window)));
 }
@@ -726,7 +458,7 @@ static GFile *
 make_version_2 (const char *sample,
                 const char *into)
 {
-  g_autoptr(GFile) source = sample_file (sample);
+  g_autoptr(GFile) source = ui_test_sample_file (sample);
   g_autofree char *source_path = g_file_get_path (source);
   g_autofree char *target = g_build_filename (into, sample, NULL);
   g_autofree char *json_path = g_build_filename (target, "course.json", NULL);
@@ -760,9 +492,9 @@ test_import_success (void)
 {
   char *data_dir = make_data_dir ();
   g_autofree char *work_dir = make_data_dir ();
-  g_autoptr(GFile) hygiene = sample_file ("village-doctor-hygiene");
-  g_autoptr(GFile) coding = sample_file ("coding-for-kids");
-  g_autoptr(GFile) retail = sample_file ("retail-bookkeeping");
+  g_autoptr(GFile) hygiene = ui_test_sample_file ("village-doctor-hygiene");
+  g_autoptr(GFile) coding = ui_test_sample_file ("coding-for-kids");
+  g_autoptr(GFile) retail = ui_test_sample_file ("retail-bookkeeping");
   g_autoptr(GFile) hygiene_2 = make_version_2 ("village-doctor-hygiene", work_dir);
   GFile *several[] = { coding, hygiene_2, retail };
   g_autoptr(GError) error = NULL;
@@ -775,8 +507,8 @@ test_import_success (void)
                    "“Village doctor: hand hygiene and the vaccine cold chain” added");
   g_assert_cmpstr (_sy_window_get_view (window), ==, "courses");
   g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 1);
-  spin (400);
-  save_screenshot (GTK_WIDGET (window), "import-added.png");
+  ui_test_spin (400);
+  ui_test_save_screenshot (GTK_WIDGET (window), "import-added.png");
 
   import_and_wait (window, &hygiene, 1);
   g_assert_cmpstr (_sy_window_get_last_toast (window), ==,
@@ -817,8 +549,8 @@ static void
 test_import_drop (void)
 {
   char *data_dir = make_data_dir ();
-  g_autoptr(GFile) coding = sample_file ("coding-for-kids");
-  g_autoptr(GFile) retail = sample_file ("retail-bookkeeping");
+  g_autoptr(GFile) coding = ui_test_sample_file ("coding-for-kids");
+  g_autoptr(GFile) retail = ui_test_sample_file ("retail-bookkeeping");
   GFile *files[] = { coding, retail };
   g_auto(GValue) value = G_VALUE_INIT;
   SyWindow *window = open_window (data_dir);
@@ -835,7 +567,7 @@ test_import_drop (void)
   g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
   g_assert_true (handled);
   g_assert_true (_sy_window_is_busy (window));
-  g_assert_true (wait_for (import_done, window));
+  g_assert_true (ui_test_wait_for (import_done, window));
 
   g_assert_null (find_message_dialog (window));
   g_assert_cmpstr (_sy_window_get_last_toast (window), ==, "2 courses added");
@@ -867,21 +599,21 @@ test_chinese (void)
   g_assert_cmpuint (_sy_window_get_n_cards (window), ==, 3);
   qsort (titles, G_N_ELEMENTS (titles), sizeof (char *), compare_utf8);
   for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    g_assert_true (has_label (GTK_WIDGET (_sy_window_get_card (window, i)), titles[i]));
-  g_assert_true (has_label (GTK_WIDGET (find_card (window, "vd-hand-hygiene-cold-chain")), "乡村医生"));
-  g_assert_true (has_label (GTK_WIDGET (find_card (window, "vd-hand-hygiene-cold-chain")), "已完成 0/7"));
+    g_assert_true (ui_test_has_label (GTK_WIDGET (_sy_window_get_card (window, i)), titles[i]));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (find_card (window, "vd-hand-hygiene-cold-chain")), "乡村医生"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (find_card (window, "vd-hand-hygiene-cold-chain")), "已完成 0/7"));
 
-  save_screenshot (GTK_WIDGET (window), "library-zh_CN.png");
+  ui_test_save_screenshot (GTK_WIDGET (window), "library-zh_CN.png");
 
   activate_card (window, find_card (window, "vd-hand-hygiene-cold-chain"));
   page = GTK_WIDGET (_sy_window_get_course_page (window));
-  g_assert_true (has_label (page, "乡村医生：手卫生与疫苗冷链"));
-  collect (page, ADW_TYPE_PREFERENCES_GROUP, groups);
+  g_assert_true (ui_test_has_label (page, "乡村医生：手卫生与疫苗冷链"));
+  ui_test_collect (page, ADW_TYPE_PREFERENCES_GROUP, groups);
   g_assert_cmpuint (groups->len, ==, 2);
   g_assert_cmpstr (adw_preferences_group_get_title (groups->pdata[0]), ==, "手卫生");
-  g_assert_nonnull (find_row (page, "手卫生的五个时刻"));
+  g_assert_nonnull (ui_test_find_row (page, "手卫生的五个时刻"));
 
-  save_screenshot (GTK_WIDGET (window), "course-zh_CN.png");
+  ui_test_save_screenshot (GTK_WIDGET (window), "course-zh_CN.png");
 
   go_back (window);
   g_unsetenv ("LANGUAGE");
@@ -913,15 +645,15 @@ test_small_screens (void)
     g_object_unref (monitor);
     if (geometry.width >= 1366 && geometry.height >= 768)
       {
-        resize_window (window, 1366, 768);
-        save_screenshot (GTK_WIDGET (window), "library-1366x768.png");
+        ui_test_resize_window (window, 1366, 768);
+        ui_test_save_screenshot (GTK_WIDGET (window), "library-1366x768.png");
       }
     else
       g_test_message ("screen is %d×%d: no 1366×768 screenshot", geometry.width, geometry.height);
   }
 
-  resize_window (window, 1024, 600);
-  assert_fits (window, 1024, 600);
+  ui_test_resize_window (window, 1024, 600);
+  ui_test_assert_fits (window, 1024, 600);
   /* Three cards still fit side by side. */
   {
     graphene_point_t first;
@@ -935,17 +667,17 @@ test_small_screens (void)
                                              &third));
     g_assert_cmpfloat (first.y, ==, third.y);
   }
-  save_screenshot (GTK_WIDGET (window), "library-1024x600.png");
+  ui_test_save_screenshot (GTK_WIDGET (window), "library-1024x600.png");
 
   activate_card (window, find_card (window, "retail-bookkeeping-pricing"));
-  assert_fits (window, 1024, 600);
-  save_screenshot (GTK_WIDGET (window), "course-1024x600.png");
+  ui_test_assert_fits (window, 1024, 600);
+  ui_test_save_screenshot (GTK_WIDGET (window), "course-1024x600.png");
   go_back (window);
 
   empty = open_window (empty_dir);
-  resize_window (empty, 1024, 600);
-  assert_fits (empty, 1024, 600);
-  save_screenshot (GTK_WIDGET (empty), "empty-1024x600.png");
+  ui_test_resize_window (empty, 1024, 600);
+  ui_test_assert_fits (empty, 1024, 600);
+  ui_test_save_screenshot (GTK_WIDGET (empty), "empty-1024x600.png");
 
   /* The size is remembered when the window closes. */
   schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
@@ -955,7 +687,7 @@ test_small_screens (void)
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1024);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 600);
   g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
-  spin (100);
+  ui_test_spin (100);
   sy_rm_rf (empty_dir, &error);
   g_assert_no_error (error);
 
@@ -1024,16 +756,16 @@ test_many_courses (void)
   g_clear_object (&store);
 
   window = open_window (data_dir);
-  g_assert_true (wait_for (all_cards_listed, window));
-  g_assert_true (wait_for (first_cover_shown, window));
-  spin (300);
+  g_assert_true (ui_test_wait_for (all_cards_listed, window));
+  g_assert_true (ui_test_wait_for (first_cover_shown, window));
+  ui_test_spin (300);
 
   _sy_window_count_cards (window, &n_made, &n_with_cover);
   g_test_message ("%u cards made, %u with their cover", n_made, n_with_cover);
   g_assert_cmpuint (n_made, >, 20);
   g_assert_cmpuint (n_with_cover, >, 0);
   g_assert_cmpuint (n_with_cover, <, n_made);
-  g_assert_true (has_label (GTK_WIDGET (_sy_window_get_card (window, 0)), "Course 000"));
+  g_assert_true (ui_test_has_label (GTK_WIDGET (_sy_window_get_card (window, 0)), "Course 000"));
 
   close_window (window, data_dir);
   sy_rm_rf (packages, NULL);
@@ -1043,25 +775,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  /* The schema compiled in the build tree, unless the environment names another. */
-  g_setenv ("GSETTINGS_SCHEMA_DIR", SY_TEST_SCHEMA_DIR, FALSE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_unsetenv ("LANGUAGE");
-
-  gtk_test_init (&argc, &argv, NULL);
-  setlocale (LC_ALL, "C.UTF-8");
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  sy_core_init ();
-
-  app = sy_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  ui_test_init (&argc, &argv, SY_TEST_SCHEMA_DIR);
+  app = ui_test_register_app ();
 
   g_test_add_func ("/ui/library/cards", test_library_cards);
   g_test_add_func ("/ui/library/empty", test_library_empty);
