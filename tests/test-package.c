@@ -636,6 +636,14 @@ static const MalformedCase malformed[] = {
   { "quiz/bad-gift", BUILD_FOLDER, "\"file\": \"quizzes/q1.json\"", "\"file\": \"quizzes/q1.gift\"",
     .file_path = "quizzes/q1.gift", .file_contents = "// a quiz\n::q1:: Soap or water? {=soap ~water\n",
     .code = SY_PACKAGE_ERROR_INVALID_FIELD, .where = { "quizzes/q1.gift", "line" } },
+  { "puzzle/item-on-wall", BUILD_FOLDER, "\"file\": \"quizzes/q1.json\"}",
+    "\"file\": \"quizzes/q1.json\"},\n      {\"id\": \"p1\", \"type\": \"puzzle\", "
+    "\"title\": {\"zh_CN\": \"谜题\", \"en\": \"Puzzle\"}, \"file\": \"puzzles/p1.json\"}",
+    .file_path = "puzzles/p1.json",
+    .file_contents = "{\"width\": 4, \"height\": 3, \"start\": {\"x\": 0, \"y\": 2, \"dir\": \"east\"},"
+                     " \"goal\": {\"x\": 3, \"y\": 0}, \"walls\": [[1, 1]], \"collect\": [[1, 1]],"
+                     " \"blocks\": [\"forward\", \"left\"], \"max_blocks\": 6}",
+    .code = SY_PACKAGE_ERROR_INVALID_FIELD, .where = { "puzzles/p1.json", "wall" } },
   { "quiz/bad-answer", BUILD_FOLDER, .file_path = "quizzes/q1.json",
     .file_contents = "{\"questions\": [{\"id\": \"a\", \"type\": \"single\", \"prompt\": \"?\","
                      " \"options\": [{\"id\": \"x\", \"text\": \"X\"}, {\"id\": \"y\", \"text\": \"Y\"}],"

@@ -17,6 +17,7 @@
 #include "sy-course-private.h"
 #include "sy-i18n.h"
 #include "sy-package-private.h"
+#include "sy-puzzle.h"
 #include "sy-quiz.h"
 #include "sy-util.h"
 
@@ -986,8 +987,19 @@ check_item (Ctx         *c,
       else if ((item->type == SY_ITEM_QUIZ || item->type == SY_ITEM_SURVEY) &&
                !check_questions_file (c, norm, item->type == SY_ITEM_SURVEY))
         return FALSE;
-      else if (item->type == SY_ITEM_PUZZLE && !check_puzzle (c, norm))
-        return FALSE;
+      else if (item->type == SY_ITEM_PUZZLE)
+        {
+          g_autofree char *full = g_build_filename (c->root, norm, NULL);
+          g_autoptr(SyPuzzle) puzzle = NULL;
+          g_autoptr(GError) local = NULL;
+
+          if (!check_puzzle (c, norm))
+            return FALSE;
+          /* and whatever else the interpreter needs (whole numbers, items off walls) */
+          if (!(puzzle = sy_puzzle_load (full, &local)))
+            return _sy_package_error (c->error, SY_PACKAGE_ERROR_INVALID_FIELD, NULL, NULL,
+                                      "%s", local->message);
+        }
 
       if (json_object_object_get_ex (it, "minutes", &val))
         {
