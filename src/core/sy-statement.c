@@ -311,7 +311,7 @@ sy_statement_build (const SyEvent *event,
     }
 
   if (event->score >= 0 || event->success >= 0 || event->completion >= 0 ||
-      event->seconds >= 0 || event->response != NULL)
+      event->seconds >= 0 || event->response != NULL || event->tries > 0)
     {
       result = json_object_new_object ();
       if (event->score >= 0)
@@ -337,6 +337,12 @@ sy_statement_build (const SyEvent *event,
         {
           g_autofree char *duration = sy_duration_format (event->seconds);
           json_object_object_add (result, "duration", json_object_new_string (duration));
+        }
+      if (event->tries > 0)
+        {
+          json_object *extensions = json_object_new_object ();
+          json_object_object_add (extensions, SY_TRIES_EXTENSION, json_object_new_int (event->tries));
+          json_object_object_add (result, "extensions", extensions);
         }
       json_object_object_add (st, "result", result);
     }

@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 #define SY_ACTIVITY_BASE "https://shuyuan.invalid/xapi/course/"
 #define SY_DEVICE_EXTENSION "https://shuyuan.invalid/xapi/extensions/device"
 #define SY_SEED_EXTENSION "https://shuyuan.invalid/xapi/extensions/shuffle-seed"
+#define SY_TRIES_EXTENSION "https://shuyuan.invalid/xapi/extensions/tries"
 #define SY_DEFAULT_HOME_PAGE "https://learners.shuyuan.invalid/"
 
 typedef enum
@@ -48,6 +49,7 @@ typedef enum
  * @seconds: time on task this event reports; negative for none
  * @response: (nullable): answered: the response, in xAPI's format for the interaction
  * @seed: attempted: the seed options were shuffled with; negative for none
+ * @tries: puzzles: how many runs it took (a result extension); 0 for none
  * @voids: (nullable): voided: the id of the statement voided
  * @object_name: (nullable): the name of the object, for readers of the record
  * @item_type: the kind of item, when @item_id is set
@@ -70,6 +72,7 @@ typedef struct
   double      seconds;
   const char *response;
   gint64      seed;
+  int         tries;
   const char *voids;
   SyText     *object_name;
   SyItemType  item_type;
