@@ -103,10 +103,6 @@ item_subtitle (SyItem *item)
   const char *type = sy_format_item_type (item->type);
   g_autofree char *detail = NULL;
 
-  if (item->type == SY_ITEM_PUZZLE)
-    /* Translators: the subtitle of a puzzle in a course, which cannot be opened yet */
-    return g_strdup (_("Puzzles arrive with classroom mode"));
-
   if (item->type == SY_ITEM_LESSON && item->minutes > 0)
     detail = sy_format_minutes (item->minutes);
   else if (item->type == SY_ITEM_QUIZ && item->pass_score > 0)
@@ -137,7 +133,6 @@ create_item_row (SyCoursePage *self,
   GtkWidget *icon;
   GtkWidget *status;
   g_autofree char *subtitle = item_subtitle (item);
-  gboolean opens = item->type != SY_ITEM_PUZZLE;
 
   /* Titles come from course packages: never markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -155,16 +150,11 @@ create_item_row (SyCoursePage *self,
   if ((status = create_status_widget (item->status)) != NULL)
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), status);
 
-  /* Puzzles open in classroom mode (a later version): until then the row must not look
-   * clickable. */
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), opens);
-  if (opens)
-    {
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 gtk_image_new_from_icon_name ("go-next-symbolic"));
-      g_signal_connect_object (row, "activated", G_CALLBACK (row_activated_cb), self,
-                               G_CONNECT_SWAPPED);
-    }
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                             gtk_image_new_from_icon_name ("go-next-symbolic"));
+  g_signal_connect_object (row, "activated", G_CALLBACK (row_activated_cb), self,
+                           G_CONNECT_SWAPPED);
 
   return row;
 }

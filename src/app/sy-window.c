@@ -25,6 +25,7 @@
 #include "sy-learner-chooser.h"
 #include "sy-lesson-view.h"
 #include "sy-pin-dialog.h"
+#include "sy-puzzle-view.h"
 #include "sy-quiz-view.h"
 #include "sy-store.h"
 #include "sy-util.h"
@@ -787,6 +788,11 @@ item_activated_cb (SyWindow     *self,
       break;
 
     case SY_ITEM_PUZZLE:
+      view = sy_puzzle_view_new (self->store, self->learner, course, item);
+      g_signal_connect_object (view, "finished", G_CALLBACK (quiz_finished_cb), self,
+                               G_CONNECT_SWAPPED);
+      break;
+
     default:
       return;
     }

@@ -279,11 +279,11 @@ test_course_page (void)
   g_ptr_array_set_size (rows, 0);
   ui_test_collect (page, ADW_TYPE_ACTION_ROW, rows);
   g_assert_cmpuint (rows->len, ==, 7);
-  /* Puzzles wait for classroom mode (issue #6): they do not open yet. */
+  /* Puzzles open in the puzzle view, like lessons and quizzes. */
   row = ui_test_find_row (page, "Puzzle: reach the flag");
   g_assert_nonnull (row);
-  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Puzzles arrive with classroom mode");
-  g_assert_false (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Puzzle");
+  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
   go_back (window);
 
   close_window (window, data_dir);
