@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 
 #include "sy-i18n.h"
+#include "sy-json-private.h"
 #include "sy-puzzle.h"
 
 /* Empty repeats and if-blocks cost no step, so the step limit alone would let
@@ -78,84 +79,7 @@ G_DEFINE_BOXED_TYPE (SyBlock, sy_block, sy_block_copy, sy_block_free)
 
 /* ---- reading JSON ---- */
 
-typedef struct
-{
-  const char  *file;
-  GError     **error;
-} JsonCtx;
-
-static gboolean json_fail (JsonCtx    *c,
-                           const char *field,
-                           const char *format,
-                           ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-json_fail (JsonCtx    *c,
-           const char *field,
-           const char *format,
-           ...)
-{
-  g_autofree char *msg = NULL;
-  va_list args;
-
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (field != NULL)
-    g_set_error (c->error, SY_PUZZLE_ERROR, SY_PUZZLE_ERROR_PARSE, "%s: %s: %s",
-                 c->file, field, msg);
-  else
-    g_set_error (c->error, SY_PUZZLE_ERROR, SY_PUZZLE_ERROR_PARSE, "%s: %s", c->file, msg);
-  return FALSE;
-}
-
-static char *
-json_field (const char *prefix,
-            const char *key)
-{
-  return prefix != NULL ? g_strdup_printf ("%s.%s", prefix, key) : g_strdup (key);
-}
-
-/* Looks @key up in @obj; json_type_double accepts any number. *out is NULL when an
- * optional field is absent or null. */
-static gboolean
-json_get (JsonCtx      *c,
-          json_object  *obj,
-          const char   *prefix,
-          const char   *key,
-          json_type     type,
-          gboolean      required,
-          json_object **out)
-{
-  json_object *val = NULL;
-  gboolean ok;
-
-  *out = NULL;
-  if (!json_object_object_get_ex (obj, key, &val) || val == NULL)
-    {
-      g_autofree char *field = NULL;
-
-      if (!required)
-        return TRUE;
-      field = json_field (prefix, key);
-      return json_fail (c, field, _("this field is required. Check the file against "
-                                    "docs/course-format.md."));
-    }
-
-  if (type == json_type_double)
-    ok = json_object_is_type (val, json_type_double) || json_object_is_type (val, json_type_int);
-  else
-    ok = json_object_is_type (val, type);
-  if (!ok)
-    {
-      g_autofree char *field = json_field (prefix, key);
-      return json_fail (c, field, _("this field has the wrong type. Check the file against "
-                                    "docs/course-format.md."));
-    }
-  *out = val;
-  return TRUE;
-}
+typedef SyJsonCtx JsonCtx;
 
 static gboolean
 json_int (JsonCtx     *c,
@@ -166,17 +90,17 @@ json_int (JsonCtx     *c,
           int          max,
           int         *out)
 {
-  g_autofree char *field = json_field (prefix, key);
+  g_autofree char *field = _sy_json_field (prefix, key);
   json_object *val;
   gint64 value;
 
-  if (!json_get (c, obj, prefix, key, json_type_double, TRUE, &val))
+  if (!_sy_json_get (c, obj, prefix, key, json_type_double, TRUE, &val))
     return FALSE;
   if (!json_object_is_type (val, json_type_int))
-    return json_fail (c, field, _("this should be %s."), _("a whole number"));
+    return _sy_json_fail (c, field, _("this should be %s."), _("a whole number"));
   value = json_object_get_int64 (val);
   if (value < min || value > max)
-    return json_fail (c, field, _("%g is out of range: use a number from %g to %g."),
+    return _sy_json_fail (c, field, _("%g is out of range: use a number from %g to %g."),
                       (double) value, (double) min, (double) max);
   *out = (int) value;
   return TRUE;
@@ -195,13 +119,13 @@ json_cell (JsonCtx     *c,
   if (!json_object_is_type (val, json_type_array) || json_object_array_length (val) != 2 ||
       !json_object_is_type (json_object_array_get_idx (val, 0), json_type_int) ||
       !json_object_is_type (json_object_array_get_idx (val, 1), json_type_int))
-    return json_fail (c, field, _("a cell is written [x, y]."));
+    return _sy_json_fail (c, field, _("a cell is written [x, y]."));
 
   x = json_object_get_int64 (json_object_array_get_idx (val, 0));
   y = json_object_get_int64 (json_object_array_get_idx (val, 1));
   /* clamped for the message only: the grid is at most 16 wide */
   if (x < 0 || y < 0 || x >= width || y >= height)
-    return json_fail (c, field, _("the cell [%d, %d] is outside the %d × %d grid."),
+    return _sy_json_fail (c, field, _("the cell [%d, %d] is outside the %d × %d grid."),
                       (int) CLAMP (x, G_MININT, G_MAXINT), (int) CLAMP (y, G_MININT, G_MAXINT),
                       width, height);
   out->x = (int) x;
@@ -238,7 +162,7 @@ json_position (JsonCtx     *c,
 {
   json_object *obj;
 
-  return json_get (c, root, NULL, key, json_type_object, TRUE, &obj) &&
+  return _sy_json_get (c, root, NULL, key, json_type_object, TRUE, &obj) &&
          json_int (c, obj, key, "x", 0, self->width - 1, x) &&
          json_int (c, obj, key, "y", 0, self->height - 1, y);
 }
@@ -253,7 +177,7 @@ json_cells (JsonCtx     *c,
 {
   json_object *list;
 
-  if (!json_get (c, root, NULL, key, json_type_array, FALSE, &list))
+  if (!_sy_json_get (c, root, NULL, key, json_type_array, FALSE, &list))
     return FALSE;
 
   for (guint i = 0; list != NULL && i < json_object_array_length (list); i++)
@@ -269,10 +193,10 @@ json_cells (JsonCtx     *c,
 
       if (flag == CELL_WALL && ((cell.x == self->start_x && cell.y == self->start_y) ||
                                 (cell.x == self->goal_x && cell.y == self->goal_y)))
-        return json_fail (c, field, _("a wall cannot stand on the start or the goal."));
+        return _sy_json_fail (c, field, _("a wall cannot stand on the start or the goal."));
       /* the package checker does not look for this, but such a puzzle cannot be solved */
       if (flag == CELL_ITEM && (*flags & CELL_WALL))
-        return json_fail (c, field,
+        return _sy_json_fail (c, field,
                           _("an item cannot stand on a wall: the robot could never reach it."));
 
       /* an item listed twice is still one item, or the puzzle could never be solved */
@@ -290,10 +214,10 @@ json_blocks (JsonCtx     *c,
 {
   json_object *list;
 
-  if (!json_get (c, root, NULL, "blocks", json_type_array, TRUE, &list))
+  if (!_sy_json_get (c, root, NULL, "blocks", json_type_array, TRUE, &list))
     return FALSE;
   if (json_object_array_length (list) == 0)
-    return json_fail (c, "blocks", _("allow at least one block."));
+    return _sy_json_fail (c, "blocks", _("allow at least one block."));
 
   for (guint i = 0; i < json_object_array_length (list); i++)
     {
@@ -305,7 +229,7 @@ json_blocks (JsonCtx     *c,
                              json_object_get_string (val))) < 0)
         {
           g_autofree char *field = g_strdup_printf ("blocks[%u]", i);
-          return json_fail (c, field, _("use forward, left, right, repeat or if-wall-ahead."));
+          return _sy_json_fail (c, field, _("use forward, left, right, repeat or if-wall-ahead."));
         }
       if (!sy_puzzle_allows_block (self, kind))
         self->blocks[self->n_blocks++] = kind;
@@ -320,7 +244,7 @@ json_hints (JsonCtx     *c,
 {
   json_object *list;
 
-  if (!json_get (c, root, NULL, "hints", json_type_array, FALSE, &list))
+  if (!_sy_json_get (c, root, NULL, "hints", json_type_array, FALSE, &list))
     return FALSE;
 
   for (guint i = 0; list != NULL && i < json_object_array_length (list); i++)
@@ -330,7 +254,7 @@ json_hints (JsonCtx     *c,
       if (text == NULL || sy_text_get_n_languages (text) == 0)
         {
           g_autofree char *field = g_strdup_printf ("hints[%u]", i);
-          return json_fail (c, field, _("this should be a text: a string, or an object such as "
+          return _sy_json_fail (c, field, _("this should be a text: a string, or an object such as "
                                         "{\"zh_CN\": \"…\", \"en\": \"…\"}."));
         }
       g_ptr_array_add (self->hints, g_steal_pointer (&text));
@@ -356,7 +280,7 @@ load_json (const char  *data,
            GError     **error)
 {
   g_autoptr(SyPuzzle) self = puzzle_alloc ();
-  JsonCtx ctx = { file_name, error };
+  JsonCtx ctx = { file_name, SY_PUZZLE_ERROR, SY_PUZZLE_ERROR_PARSE, error };
   JsonCtx *c = &ctx;
   json_tokener *tok = json_tokener_new ();
   json_object *root, *start, *dir;
@@ -384,7 +308,7 @@ load_json (const char  *data,
       for (gsize i = 0; i < MIN (end, length); i++)
         if (data[i] == '\n')
           line++;
-      json_fail (c, NULL, _("line %u: the JSON is malformed (%s). Check commas, quotes and "
+      _sy_json_fail (c, NULL, _("line %u: the JSON is malformed (%s). Check commas, quotes and "
                             "brackets there."),
                  line, root != NULL ? _("unexpected text after the end")
                                     : json_tokener_error_desc (jerr));
@@ -394,7 +318,7 @@ load_json (const char  *data,
 
   if (!json_object_is_type (root, json_type_object))
     {
-      json_fail (c, NULL, _("the file should hold one JSON object {…}."));
+      _sy_json_fail (c, NULL, _("the file should hold one JSON object {…}."));
       goto out;
     }
 
@@ -402,15 +326,15 @@ load_json (const char  *data,
       !json_int (c, root, NULL, "height", 2, MAX_SIZE, &self->height) ||
       !json_int (c, root, NULL, "max_blocks", 1, MAX_MAX_BLOCKS, &max_blocks) ||
       !json_position (c, root, self, "start", &self->start_x, &self->start_y) ||
-      !json_get (c, root, NULL, "start", json_type_object, TRUE, &start) ||
-      !json_get (c, start, "start", "dir", json_type_string, TRUE, &dir))
+      !_sy_json_get (c, root, NULL, "start", json_type_object, TRUE, &start) ||
+      !_sy_json_get (c, start, "start", "dir", json_type_string, TRUE, &dir))
     goto out;
   self->max_blocks = max_blocks;
 
   d = find_name (direction_names, G_N_ELEMENTS (direction_names), json_object_get_string (dir));
   if (d < 0)
     {
-      json_fail (c, "start.dir", _("use north, east, south or west."));
+      _sy_json_fail (c, "start.dir", _("use north, east, south or west."));
       goto out;
     }
   self->start_dir = d;

@@ -16,6 +16,7 @@
 
 #include "sy-gift-private.h"
 #include "sy-i18n.h"
+#include "sy-json-private.h"
 #include "sy-quiz.h"
 #include "sy-util.h"
 
@@ -246,83 +247,7 @@ format_number (double value)
 
 /* ---- reading JSON ---- */
 
-typedef struct
-{
-  const char  *file;
-  GError     **error;
-} JsonCtx;
-
-static gboolean json_fail (JsonCtx    *c,
-                           const char *field,
-                           const char *format,
-                           ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-json_fail (JsonCtx    *c,
-           const char *field,
-           const char *format,
-           ...)
-{
-  g_autofree char *msg = NULL;
-  va_list args;
-
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (field != NULL)
-    g_set_error (c->error, SY_QUIZ_ERROR, SY_QUIZ_ERROR_PARSE, "%s: %s: %s", c->file, field, msg);
-  else
-    g_set_error (c->error, SY_QUIZ_ERROR, SY_QUIZ_ERROR_PARSE, "%s: %s", c->file, msg);
-  return FALSE;
-}
-
-static char *
-json_field (const char *prefix,
-            const char *key)
-{
-  return g_strdup_printf ("%s.%s", prefix, key);
-}
-
-/* Looks @key up in @obj; json_type_double accepts any number. *out is NULL when an
- * optional field is absent or null. */
-static gboolean
-json_get (JsonCtx      *c,
-          json_object  *obj,
-          const char   *prefix,
-          const char   *key,
-          json_type     type,
-          gboolean      required,
-          json_object **out)
-{
-  json_object *val = NULL;
-  gboolean ok;
-
-  *out = NULL;
-  if (!json_object_object_get_ex (obj, key, &val) || val == NULL)
-    {
-      g_autofree char *field = NULL;
-
-      if (!required)
-        return TRUE;
-      field = json_field (prefix, key);
-      return json_fail (c, field, _("this field is required. Check the file against "
-                                    "docs/course-format.md."));
-    }
-
-  if (type == json_type_double)
-    ok = json_object_is_type (val, json_type_double) || json_object_is_type (val, json_type_int);
-  else
-    ok = json_object_is_type (val, type);
-  if (!ok)
-    {
-      g_autofree char *field = json_field (prefix, key);
-      return json_fail (c, field, _("this field has the wrong type. Check the file against "
-                                    "docs/course-format.md."));
-    }
-  *out = val;
-  return TRUE;
-}
+typedef SyJsonCtx JsonCtx;
 
 static gboolean
 json_text_value (JsonCtx      *c,
@@ -333,7 +258,7 @@ json_text_value (JsonCtx      *c,
   g_autoptr(SyText) text = sy_text_new_from_json (val);
 
   if (text == NULL || sy_text_get_n_languages (text) == 0)
-    return json_fail (c, field, _("this should be a text: a string, or an object such as "
+    return _sy_json_fail (c, field, _("this should be a text: a string, or an object such as "
                                   "{\"zh_CN\": \"…\", \"en\": \"…\"}."));
   *out = g_steal_pointer (&text);
   return TRUE;
@@ -347,7 +272,7 @@ json_text (JsonCtx      *c,
            gboolean      required,
            SyText      **out)
 {
-  g_autofree char *field = json_field (prefix, key);
+  g_autofree char *field = _sy_json_field (prefix, key);
   json_object *val;
 
   *out = NULL;
@@ -355,7 +280,7 @@ json_text (JsonCtx      *c,
     {
       if (!required)
         return TRUE;
-      return json_fail (c, field, _("this field is required. Check the file against "
+      return _sy_json_fail (c, field, _("this field is required. Check the file against "
                                     "docs/course-format.md."));
     }
   return json_text_value (c, val, field, out);
@@ -368,18 +293,18 @@ json_id (JsonCtx      *c,
          GHashTable   *seen,
          const char  **out)
 {
-  g_autofree char *field = json_field (prefix, "id");
+  g_autofree char *field = _sy_json_field (prefix, "id");
   json_object *val;
 
-  if (!json_get (c, obj, prefix, "id", json_type_string, TRUE, &val))
+  if (!_sy_json_get (c, obj, prefix, "id", json_type_string, TRUE, &val))
     return FALSE;
   *out = json_object_get_string (val);
   if (!sy_id_is_valid (*out))
-    return json_fail (c, field,
+    return _sy_json_fail (c, field,
                       _("“%s” is not a valid id. Use 1–64 characters of a–z, 0–9, “.”, “_” and "
                         "“-”, starting with a letter or digit."), *out);
   if (g_hash_table_contains (seen, *out))
-    return json_fail (c, field, _("the id “%s” is already used. Every id must be unique."), *out);
+    return _sy_json_fail (c, field, _("the id “%s” is already used. Every id must be unique."), *out);
   g_hash_table_add (seen, (gpointer) *out);
   return TRUE;
 }
@@ -397,13 +322,13 @@ json_options (JsonCtx     *c,
   json_object *arr;
   guint n;
 
-  if (!json_get (c, obj, prefix, key, json_type_array, TRUE, &arr))
+  if (!_sy_json_get (c, obj, prefix, key, json_type_array, TRUE, &arr))
     return FALSE;
   n = json_object_array_length (arr);
   if (n < 2)
     {
-      g_autofree char *field = json_field (prefix, key);
-      return json_fail (c, field, _("give at least %u entries."), 2);
+      g_autofree char *field = _sy_json_field (prefix, key);
+      return _sy_json_fail (c, field, _("give at least %u entries."), 2);
     }
 
   for (guint i = 0; i < n; i++)
@@ -415,7 +340,7 @@ json_options (JsonCtx     *c,
       const char *id;
 
       if (!json_object_is_type (opt, json_type_object))
-        return json_fail (c, p, _("this field has the wrong type. Check the file against "
+        return _sy_json_fail (c, p, _("this field has the wrong type. Check the file against "
                                   "docs/course-format.md."));
       if (!json_id (c, opt, p, seen, &id) ||
           !json_text (c, opt, p, matching ? "left" : "text", TRUE, &text) ||
@@ -436,11 +361,11 @@ json_answer_id (JsonCtx     *c,
   const char *id;
 
   if (!json_object_is_type (val, json_type_string))
-    return json_fail (c, field, _("this field has the wrong type. Check the file against "
+    return _sy_json_fail (c, field, _("this field has the wrong type. Check the file against "
                                   "docs/course-format.md."));
   id = json_object_get_string (val);
   if (find_option (q, id) < 0)
-    return json_fail (c, field, _("there is no option with id “%s”."), id);
+    return _sy_json_fail (c, field, _("there is no option with id “%s”."), id);
   /* a repeated id would make "exactly these options" unreachable */
   if (!g_ptr_array_find_with_equal_func (ids, id, g_str_equal, NULL))
     g_ptr_array_add (ids, g_strdup (id));
@@ -459,15 +384,15 @@ json_number (JsonCtx     *c,
 {
   json_object *val;
 
-  if (!json_get (c, obj, prefix, key, json_type_double, required, &val))
+  if (!_sy_json_get (c, obj, prefix, key, json_type_double, required, &val))
     return FALSE;
   if (val == NULL)
     return TRUE;
   *out = json_object_get_double (val);
   if (!(*out >= min && *out <= max))
     {
-      g_autofree char *field = json_field (prefix, key);
-      return json_fail (c, field, _("%g is out of range: use a number from %g to %g."),
+      g_autofree char *field = _sy_json_field (prefix, key);
+      return _sy_json_fail (c, field, _("%g is out of range: use a number from %g to %g."),
                         *out, min, max);
     }
   return TRUE;
@@ -481,7 +406,7 @@ json_quiz_question (JsonCtx     *c,
                     SyQuestion  *q)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *answer_field = json_field (p, "answer");
+  g_autofree char *answer_field = _sy_json_field (p, "answer");
   json_object *answer;
 
   if (!json_text (c, obj, p, "feedback", FALSE, &q->feedback))
@@ -493,7 +418,7 @@ json_quiz_question (JsonCtx     *c,
 
       q->type = single ? SY_QUESTION_SINGLE : SY_QUESTION_MULTIPLE;
       if (!json_options (c, obj, p, "options", q) ||
-          !json_get (c, obj, p, "answer", single ? json_type_string : json_type_array, TRUE,
+          !_sy_json_get (c, obj, p, "answer", single ? json_type_string : json_type_array, TRUE,
                      &answer))
         return FALSE;
       if (single && !json_answer_id (c, q, answer, answer_field, ids))
@@ -505,7 +430,7 @@ json_quiz_question (JsonCtx     *c,
             return FALSE;
         }
       if (ids->len == 0)
-        return json_fail (c, answer_field, _("give at least one correct option."));
+        return _sy_json_fail (c, answer_field, _("give at least one correct option."));
       g_ptr_array_add (ids, NULL);
       q->answer_ids = (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
       return TRUE;
@@ -514,7 +439,7 @@ json_quiz_question (JsonCtx     *c,
   if (g_str_equal (type, "true-false"))
     {
       q->type = SY_QUESTION_TRUE_FALSE;
-      if (!json_get (c, obj, p, "answer", json_type_boolean, TRUE, &answer))
+      if (!_sy_json_get (c, obj, p, "answer", json_type_boolean, TRUE, &answer))
         return FALSE;
       q->answer_bool = json_object_get_boolean (answer);
       return TRUE;
@@ -532,31 +457,31 @@ json_quiz_question (JsonCtx     *c,
   if (g_str_equal (type, "short-text"))
     {
       g_autoptr(GPtrArray) originals = g_ptr_array_new ();
-      g_autofree char *accept_field = json_field (p, "accept");
+      g_autofree char *accept_field = _sy_json_field (p, "accept");
       json_object *accept;
 
       q->type = SY_QUESTION_SHORT_TEXT;
-      if (!json_get (c, obj, p, "accept", json_type_object, TRUE, &accept))
+      if (!_sy_json_get (c, obj, p, "accept", json_type_object, TRUE, &accept))
         return FALSE;
       json_object_object_foreach (accept, lang, list)
         {
-          g_autofree char *lf = json_field (accept_field, lang);
+          g_autofree char *lf = _sy_json_field (accept_field, lang);
 
           if (list == NULL || !json_object_is_type (list, json_type_array))
-            return json_fail (c, lf, _("this field has the wrong type. Check the file "
+            return _sy_json_fail (c, lf, _("this field has the wrong type. Check the file "
                                        "against docs/course-format.md."));
           for (guint i = 0; i < json_object_array_length (list); i++)
             {
               json_object *s = json_object_array_get_idx (list, i);
 
               if (!json_object_is_type (s, json_type_string))
-                return json_fail (c, lf, _("this field has the wrong type. Check the file "
+                return _sy_json_fail (c, lf, _("this field has the wrong type. Check the file "
                                            "against docs/course-format.md."));
               g_ptr_array_add (originals, (gpointer) json_object_get_string (s));
             }
         }
       if (!_sy_question_set_accepted (q, originals))
-        return json_fail (c, accept_field, _("give at least one accepted answer."));
+        return _sy_json_fail (c, accept_field, _("give at least one accepted answer."));
       return TRUE;
     }
 
@@ -573,8 +498,8 @@ json_quiz_question (JsonCtx     *c,
     }
 
   {
-    g_autofree char *field = json_field (p, "type");
-    return json_fail (c, field, _("unknown question type “%s”. Use one of: %s."), type,
+    g_autofree char *field = _sy_json_field (p, "type");
+    return _sy_json_fail (c, field, _("unknown question type “%s”. Use one of: %s."), type,
                       "single, multiple, true-false, numeric, short-text, ordering, matching");
   }
 }
@@ -590,15 +515,15 @@ json_survey_question (JsonCtx     *c,
 
   if (g_str_equal (type, "likert"))
     {
-      g_autofree char *field = json_field (p, "scale");
+      g_autofree char *field = _sy_json_field (p, "scale");
       guint n;
 
       q->type = SY_QUESTION_LIKERT;
-      if (!json_get (c, obj, p, "scale", json_type_array, TRUE, &val))
+      if (!_sy_json_get (c, obj, p, "scale", json_type_array, TRUE, &val))
         return FALSE;
       n = json_object_array_length (val);
       if (n < 3)
-        return json_fail (c, field, _("give at least %u entries."), 3);
+        return _sy_json_fail (c, field, _("give at least %u entries."), 3);
       for (guint i = 0; i < n; i++)
         {
           g_autofree char *f = g_strdup_printf ("%s[%u]", field, i);
@@ -616,7 +541,7 @@ json_survey_question (JsonCtx     *c,
     {
       q->type = SY_QUESTION_CHOICE;
       if (!json_options (c, obj, p, "options", q) ||
-          !json_get (c, obj, p, "multiple", json_type_boolean, FALSE, &val))
+          !_sy_json_get (c, obj, p, "multiple", json_type_boolean, FALSE, &val))
         return FALSE;
       q->multiple_choice = val != NULL && json_object_get_boolean (val);
       return TRUE;
@@ -631,8 +556,8 @@ json_survey_question (JsonCtx     *c,
         return FALSE;
       if (q->max < q->min)
         {
-          g_autofree char *field = json_field (p, "max");
-          return json_fail (c, field, _("%g is out of range: use a number from %g to %g."),
+          g_autofree char *field = _sy_json_field (p, "max");
+          return _sy_json_fail (c, field, _("%g is out of range: use a number from %g to %g."),
                             q->max, q->min, G_MAXDOUBLE);
         }
       return TRUE;
@@ -645,8 +570,8 @@ json_survey_question (JsonCtx     *c,
     }
 
   {
-    g_autofree char *field = json_field (p, "type");
-    return json_fail (c, field, _("unknown question type “%s”. Use one of: %s."), type,
+    g_autofree char *field = _sy_json_field (p, "type");
+    return _sy_json_fail (c, field, _("unknown question type “%s”. Use one of: %s."), type,
                       "likert, choice, number, text");
   }
 }
@@ -663,7 +588,7 @@ load_json (const char  *data,
   g_autoptr(GPtrArray) questions =
     g_ptr_array_new_with_free_func ((GDestroyNotify) _sy_question_free);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  JsonCtx ctx = { file_name, error };
+  JsonCtx ctx = { file_name, SY_QUIZ_ERROR, SY_QUIZ_ERROR_PARSE, error };
   JsonCtx *c = &ctx;
   json_tokener *tok = json_tokener_new ();
   json_object *root, *list;
@@ -690,7 +615,7 @@ load_json (const char  *data,
       for (gsize i = 0; i < MIN (end, length); i++)
         if (data[i] == '\n')
           line++;
-      json_fail (c, NULL, _("line %u: the JSON is malformed (%s). Check commas, quotes and "
+      _sy_json_fail (c, NULL, _("line %u: the JSON is malformed (%s). Check commas, quotes and "
                             "brackets there."),
                  line, root != NULL ? _("unexpected text after the end")
                                     : json_tokener_error_desc (jerr));
@@ -700,14 +625,14 @@ load_json (const char  *data,
 
   if (!json_object_is_type (root, json_type_object))
     {
-      json_fail (c, NULL, _("the file should hold one JSON object {…}."));
+      _sy_json_fail (c, NULL, _("the file should hold one JSON object {…}."));
       goto out;
     }
-  if (!json_get (c, root, "", "questions", json_type_array, TRUE, &list))
+  if (!_sy_json_get (c, root, "", "questions", json_type_array, TRUE, &list))
     goto out;
   if (json_object_array_length (list) == 0)
     {
-      json_fail (c, "questions", _("give at least one question."));
+      _sy_json_fail (c, "questions", _("give at least one question."));
       goto out;
     }
 
@@ -720,11 +645,11 @@ load_json (const char  *data,
 
       if (!json_object_is_type (obj, json_type_object))
         {
-          json_fail (c, p, _("the file should hold one JSON object {…}."));
+          _sy_json_fail (c, p, _("the file should hold one JSON object {…}."));
           goto out;
         }
       if (!json_id (c, obj, p, seen, &id) ||
-          !json_get (c, obj, p, "type", json_type_string, TRUE, &type) ||
+          !_sy_json_get (c, obj, p, "type", json_type_string, TRUE, &type) ||
           !json_text (c, obj, p, "prompt", TRUE, &q->prompt))
         goto out;
       q->id = g_strdup (id);
