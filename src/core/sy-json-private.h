@@ -19,6 +19,9 @@ typedef struct
   GError     **error;
 } SyJsonCtx;
 
+json_object *_sy_json_parse_object (SyJsonCtx  *c,
+                                   const char *data,
+                                   gsize       length);
 gboolean  _sy_json_fail   (SyJsonCtx    *c,
                            const char   *field,
                            const char   *format,

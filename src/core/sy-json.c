@@ -78,3 +78,57 @@ _sy_json_get (SyJsonCtx    *c,
   *out = val;
   return TRUE;
 }
+
+/**
+ * _sy_json_parse_object:
+ *
+ * Parses a whole file that must hold one JSON object. A syntax error names its line, the
+ * way a trainer with a text editor looks for it.
+ *
+ * Returns: (transfer full) (nullable): the object, or %NULL with the error set
+ */
+json_object *
+_sy_json_parse_object (SyJsonCtx  *c,
+                       const char *data,
+                       gsize       length)
+{
+  json_tokener *tok = json_tokener_new ();
+  enum json_tokener_error jerr;
+  json_object *root;
+  gsize end;
+
+  root = json_tokener_parse_ex (tok, data, (int) length);
+  jerr = json_tokener_get_error (tok);
+  end = json_tokener_get_parse_end (tok);
+  json_tokener_free (tok);
+
+  if (root != NULL && jerr == json_tokener_success)
+    {
+      while (end < length && g_ascii_isspace (data[end]))
+        end++;
+      if (end < length)
+        jerr = json_tokener_error_parse_unexpected;
+    }
+  if (root == NULL || jerr != json_tokener_success)
+    {
+      guint line = 1;
+
+      for (gsize i = 0; i < MIN (end, length); i++)
+        if (data[i] == '\n')
+          line++;
+      _sy_json_fail (c, NULL, _("line %u: the JSON is malformed (%s). Check commas, quotes and "
+                                "brackets there."),
+                     line, root != NULL ? _("unexpected text after the end")
+                                        : json_tokener_error_desc (jerr));
+      json_object_put (root);
+      return NULL;
+    }
+
+  if (!json_object_is_type (root, json_type_object))
+    {
+      _sy_json_fail (c, NULL, _("the file should hold one JSON object {…}."));
+      json_object_put (root);
+      return NULL;
+    }
+  return root;
+}

@@ -282,45 +282,12 @@ load_json (const char  *data,
   g_autoptr(SyPuzzle) self = puzzle_alloc ();
   JsonCtx ctx = { file_name, SY_PUZZLE_ERROR, SY_PUZZLE_ERROR_PARSE, error };
   JsonCtx *c = &ctx;
-  json_tokener *tok = json_tokener_new ();
   json_object *root, *start, *dir;
-  enum json_tokener_error jerr;
   int max_blocks = 0, d;
   SyPuzzle *ret = NULL;
-  gsize end;
 
-  root = json_tokener_parse_ex (tok, data, (int) length);
-  jerr = json_tokener_get_error (tok);
-  end = json_tokener_get_parse_end (tok);
-  json_tokener_free (tok);
-
-  if (root != NULL && jerr == json_tokener_success)
-    {
-      while (end < length && g_ascii_isspace (data[end]))
-        end++;
-      if (end < length)
-        jerr = json_tokener_error_parse_unexpected;
-    }
-  if (root == NULL || jerr != json_tokener_success)
-    {
-      guint line = 1;
-
-      for (gsize i = 0; i < MIN (end, length); i++)
-        if (data[i] == '\n')
-          line++;
-      _sy_json_fail (c, NULL, _("line %u: the JSON is malformed (%s). Check commas, quotes and "
-                            "brackets there."),
-                 line, root != NULL ? _("unexpected text after the end")
-                                    : json_tokener_error_desc (jerr));
-      json_object_put (root);
-      return NULL;
-    }
-
-  if (!json_object_is_type (root, json_type_object))
-    {
-      _sy_json_fail (c, NULL, _("the file should hold one JSON object {…}."));
-      goto out;
-    }
+  if (!(root = _sy_json_parse_object (c, data, length)))
+    return NULL;
 
   if (!json_int (c, root, NULL, "width", 2, MAX_SIZE, &self->width) ||
       !json_int (c, root, NULL, "height", 2, MAX_SIZE, &self->height) ||

@@ -590,44 +590,11 @@ load_json (const char  *data,
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   JsonCtx ctx = { file_name, SY_QUIZ_ERROR, SY_QUIZ_ERROR_PARSE, error };
   JsonCtx *c = &ctx;
-  json_tokener *tok = json_tokener_new ();
   json_object *root, *list;
-  enum json_tokener_error jerr;
   GPtrArray *ret = NULL;
-  gsize end;
 
-  root = json_tokener_parse_ex (tok, data, (int) length);
-  jerr = json_tokener_get_error (tok);
-  end = json_tokener_get_parse_end (tok);
-  json_tokener_free (tok);
-
-  if (root != NULL && jerr == json_tokener_success)
-    {
-      while (end < length && g_ascii_isspace (data[end]))
-        end++;
-      if (end < length)
-        jerr = json_tokener_error_parse_unexpected;
-    }
-  if (root == NULL || jerr != json_tokener_success)
-    {
-      guint line = 1;
-
-      for (gsize i = 0; i < MIN (end, length); i++)
-        if (data[i] == '\n')
-          line++;
-      _sy_json_fail (c, NULL, _("line %u: the JSON is malformed (%s). Check commas, quotes and "
-                            "brackets there."),
-                 line, root != NULL ? _("unexpected text after the end")
-                                    : json_tokener_error_desc (jerr));
-      json_object_put (root);
-      return NULL;
-    }
-
-  if (!json_object_is_type (root, json_type_object))
-    {
-      _sy_json_fail (c, NULL, _("the file should hold one JSON object {…}."));
-      goto out;
-    }
+  if (!(root = _sy_json_parse_object (c, data, length)))
+    return NULL;
   if (!_sy_json_get (c, root, "", "questions", json_type_array, TRUE, &list))
     goto out;
   if (json_object_array_length (list) == 0)
