@@ -342,12 +342,9 @@ fixture_close_window (Fixture *f)
 {
   if (f->window == NULL)
     return;
-  g_object_add_weak_pointer (G_OBJECT (f->view), (gpointer *) &f->view);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  f->window = NULL;
-  /* Let image loads and record callbacks unwind: then nothing holds the view any more. */
-  ui_test_spin (100);
-  g_assert_null (f->view);
+  /* image loads and record callbacks unwind, then nothing holds the view any more */
+  ui_test_destroy_and_wait_freed (GTK_WINDOW (g_steal_pointer (&f->window)),
+                                  g_steal_pointer (&f->view));
 }
 
 static void

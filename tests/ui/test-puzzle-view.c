@@ -259,26 +259,13 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
 }
 
-static gboolean
-is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 close_view (Fixture *f)
 {
-  gpointer view;
-
   if (f->window == NULL)
     return;
-  view = f->view;
-  g_object_add_weak_pointer (G_OBJECT (view), &view);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  f->window = NULL;
-  f->view = NULL;
-  g_assert_true (ui_test_wait_for (is_null, &view));
-  ui_test_spin (50);
+  ui_test_destroy_and_wait_freed (GTK_WINDOW (g_steal_pointer (&f->window)),
+                                  g_steal_pointer (&f->view));
 }
 
 static void

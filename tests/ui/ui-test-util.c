@@ -524,3 +524,30 @@ ui_test_register_app (void)
   g_assert_no_error (error);
   return g_steal_pointer (&app);
 }
+
+static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/**
+ * ui_test_destroy_and_wait_freed:
+ * @window: a window to destroy, as closing it or a power cut would
+ * @object: something @window shows (a view)
+ *
+ * Destroys @window and waits (within the usual deadline) until @object is finalized:
+ * nothing it started may keep it alive once its work is done. Fails the test otherwise.
+ */
+void
+ui_test_destroy_and_wait_freed (GtkWindow *window,
+                                gpointer   object)
+{
+  gpointer watched = object;
+
+  g_object_add_weak_pointer (G_OBJECT (object), &watched);
+  gtk_window_destroy (window);
+  g_assert_true (ui_test_wait_for (pointer_is_null, &watched));
+  /* let cancelled loads and queued records unwind before the data folder goes */
+  ui_test_spin (50);
+}

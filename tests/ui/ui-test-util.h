@@ -25,6 +25,8 @@ gboolean       ui_test_wait_for_ms         (UiTestPredicate  predicate,
 gboolean       ui_test_wait_for            (UiTestPredicate  predicate,
                                             gpointer         data);
 void           ui_test_spin                (guint            ms);
+void           ui_test_destroy_and_wait_freed (GtkWindow     *window,
+                                            gpointer         object);
 void           ui_test_wait_frames         (GtkWidget       *widget);
 
 /* Windows */
