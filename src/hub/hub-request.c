@@ -1,0 +1,120 @@
+/* hub-request.c — responses and lookups for request handlers
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ShuyuanHub"
+
+#include "config.h"
+
+#include "hub-request.h"
+
+void
+hub_respond_bytes (HubRequest  *req,
+                   guint        status,
+                   const char  *content_type,
+                   GBytes      *body)
+{
+  g_return_if_fail (req != NULL);
+
+  req->status = status;
+  g_clear_pointer (&req->response_body, g_bytes_unref);
+  g_clear_pointer (&req->content_type, g_free);
+  if (body != NULL)
+    req->response_body = g_bytes_ref (body);
+  req->content_type = g_strdup (content_type);
+}
+
+void
+hub_respond_json (HubRequest  *req,
+                  guint        status,
+                  json_object *body)
+{
+  const char *text;
+  size_t length = 0;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_if_fail (req != NULL);
+
+  if (body == NULL)
+    {
+      hub_respond_empty (req, status);
+      return;
+    }
+  text = json_object_to_json_string_length (body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                            &length);
+  bytes = g_bytes_new (text, length);
+  hub_respond_bytes (req, status, "application/json", bytes);
+  json_object_put (body);
+}
+
+void
+hub_respond_empty (HubRequest *req,
+                   guint       status)
+{
+  hub_respond_bytes (req, status, NULL, NULL);
+}
+
+void
+hub_respond_error (HubRequest  *req,
+                   guint        status,
+                   const char  *format,
+                   ...)
+{
+  g_autofree char *message = NULL;
+  json_object *error, *root;
+  va_list args;
+
+  g_return_if_fail (req != NULL);
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  error = json_object_new_object ();
+  json_object_object_add (error, "code", json_object_new_int ((int) status));
+  json_object_object_add (error, "message", json_object_new_string (message));
+  root = json_object_new_object ();
+  json_object_object_add (root, "error", error);
+  hub_respond_json (req, status, root);
+}
+
+const char *
+hub_request_param (HubRequest *req,
+                   const char *name)
+{
+  g_return_val_if_fail (req != NULL, NULL);
+
+  if (req->query == NULL)
+    return NULL;
+  return g_hash_table_lookup (req->query, name);
+}
+
+const char *
+hub_request_header (HubRequest *req,
+                    const char *name)
+{
+  g_return_val_if_fail (req != NULL, NULL);
+
+  if (req->request_headers == NULL)
+    return NULL;
+  return soup_message_headers_get_one (req->request_headers, name);
+}
+
+const char *
+hub_role_to_string (HubRole role)
+{
+  switch (role)
+    {
+    case HUB_ROLE_NONE:
+      return "none";
+    case HUB_ROLE_DEVICE:
+      return "device";
+    case HUB_ROLE_COORDINATOR:
+      return "coordinator";
+    case HUB_ROLE_ADMIN:
+      return "admin";
+    default:
+      return "unknown";
+    }
+}
