@@ -355,6 +355,119 @@ test_certificate (Fixture       *f,
   g_assert_cmpint (run (f, NULL, "certificate", "tiny", NULL), ==, 2);
 }
 
+/* The classroom: classes, pupils, assignments, a session, attendance and the report. */
+static char *
+out_line (Fixture *f)
+{
+  return g_strstrip (g_strdup (f->out));
+}
+
+static void
+test_classroom (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *teacher = NULL;
+  g_autofree char *klass = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *pupil = NULL;
+  g_autofree char *pdf = g_build_filename (f->data_dir, "report.pdf", NULL);
+  json_object *list, *first;
+
+  /* a course to assign, as the other tests install it */
+  {
+    g_autoptr(SyStore) store = sy_store_new (f->data_dir);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (sy_store_open (store, NULL, &error));
+    test_install_tiny_course (store, f->data_dir);
+  }
+
+  g_assert_cmpint (run (f, NULL, "classes", NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "No classes yet"));
+
+  g_assert_cmpint (run (f, NULL, "learners", "add", "王老师", "--role", "teacher", "--pin", "2468",
+                        NULL), ==, 0);
+  teacher = out_line (f);
+  g_assert_cmpint (run (f, NULL, "class", "add", "三年级一班", "--teacher", teacher, NULL), ==, 0);
+  klass = out_line (f);
+  g_assert_true (g_uuid_string_is_valid (klass));
+
+  g_assert_cmpint (run (f, NULL, "classes", "--teacher", teacher, "--json", NULL), ==, 0);
+  list = json_tokener_parse (f->out);
+  g_assert_cmpuint (json_object_array_length (list), ==, 1);
+  first = json_object_array_get_idx (list, 0);
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (first, "uuid")), ==, klass);
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (first, "name")), ==, "三年级一班");
+  json_object_put (list);
+
+  g_assert_cmpint (run (f, NULL, "class", "pupils", klass, "add", "李明", " 张伟 ", "", NULL), ==, 0);
+  g_assert_cmpuint (count_lines (f->out), ==, 2);
+  g_assert_cmpint (run (f, NULL, "class", "pupils", klass, "add", "李明", NULL), ==, 1);
+  g_assert_cmpuint (count_lines (f->err), ==, 1);
+  g_assert_nonnull (strstr (f->err, "李明"));
+
+  g_assert_cmpint (run (f, NULL, "class", "pupils", klass, "--json", NULL), ==, 0);
+  list = json_tokener_parse (f->out);
+  g_assert_cmpuint (json_object_array_length (list), ==, 2);
+  first = json_object_array_get_idx (list, 0);
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (first, "name")), ==, "李明");
+  g_assert_cmpstr (json_object_get_string (json_object_object_get (first, "role")), ==, "learner");
+  pupil = g_strdup (json_object_get_string (json_object_object_get (first, "uuid")));
+  json_object_put (list);
+
+  g_assert_cmpint (run (f, NULL, "class", "assign", klass, "tiny", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, "class", "assign", klass, "tiny", "q1", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, "class", "assign", klass, "tiny", "nope", NULL), ==, 1);
+  g_assert_nonnull (strstr (f->err, "nope"));
+
+  g_assert_cmpint (run (f, NULL, "class", "session", klass, NULL), ==, 0);
+  session = out_line (f);
+  g_assert_true (g_uuid_string_is_valid (session));
+
+  g_assert_cmpint (run (f, NULL, "attendance", session, pupil, "present", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, "attendance", session, pupil, "absent", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, "attendance", session, pupil, "present", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, "attendance", session, "--json", NULL), ==, 0);
+  list = json_tokener_parse (f->out);
+  g_assert_cmpuint (json_object_array_length (list), ==, 2);
+  g_assert_true (json_object_get_boolean (json_object_object_get (json_object_array_get_idx (list, 0),
+                                                                  "present")));
+  g_assert_false (json_object_get_boolean (json_object_object_get (json_object_array_get_idx (list, 1),
+                                                                   "present")));
+  json_object_put (list);
+  g_assert_cmpint (run (f, NULL, "attendance", session, teacher, "present", NULL), ==, 1);
+  g_assert_cmpint (run (f, NULL, "attendance", session, pupil, "late", NULL), ==, 2);
+
+  /* the records went out like any others: 2 attended, 1 voided */
+  g_assert_cmpint (run (f, NULL, "statements", "export", "-", NULL), ==, 0);
+  g_assert_cmpuint (count_lines (f->out), ==, 3);
+
+  g_assert_cmpint (run (f, NULL, "class", "report", klass, "-o", pdf, NULL), ==, 0);
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+  {
+    const char *argv[] = { "pdftotext", pdf, "-", NULL };
+    g_autofree char *text = NULL;
+    g_autoptr(GError) error = NULL;
+    int wait_status;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, &text, NULL, &wait_status, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (text, "三年级一班"));
+    g_assert_nonnull (strstr (text, "张伟"));
+  }
+
+  /* usage and user errors */
+  g_assert_cmpint (run (f, NULL, "class", NULL), ==, 2);
+  g_assert_cmpint (run (f, NULL, "class", "add", "X", NULL), ==, 2);
+  g_assert_cmpint (run (f, NULL, "class", "add", "X", "--teacher", pupil, NULL), ==, 1);
+  g_assert_nonnull (strstr (f->err, "not a teacher"));
+  g_assert_cmpint (run (f, NULL, "class", "pupils", klass, "add", NULL), ==, 2);
+  g_assert_cmpint (run (f, NULL, "class", "report", klass, NULL), ==, 2);
+  g_assert_cmpint (run (f, NULL, "class", "session", "no-such-class", NULL), ==, 1);
+  g_assert_cmpuint (count_lines (f->err), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -371,6 +484,7 @@ main (int   argc,
   ADD ("/cli/progress", test_progress);
   ADD ("/cli/statements", test_statements);
   ADD ("/cli/certificate", test_certificate);
+  ADD ("/cli/classroom", test_classroom);
 #undef ADD
 
   return g_test_run ();

@@ -115,6 +115,39 @@ seed_version (sqlite3 *db,
                     " ('6c2f8b5d-4d2e-4d4f-8c9b-2a3b4c5d6e7f', 'x', 'y', 'z', '2026-01-03T00:00:00Z', '{');",
                     NULL, NULL, &msg);
       break;
+    case 2:
+      /* version 2's shape: index columns filled, projections kept, settings, lockouts */
+      sqlite3_exec (db,
+                    "INSERT INTO device (id, uuid, created) VALUES "
+                    " (1, '7d5c2c56-1b7b-4d0e-9a34-5b5ad1e8f001', '2026-01-01T00:00:00Z');"
+                    "INSERT INTO learners (uuid, name, role, created) VALUES "
+                    " ('0f1d6a36-7f7c-4a5e-8b5a-2d0f1c9e0a01', '李明', 'learner', '2026-01-02T00:00:00Z');"
+                    "INSERT INTO learners (uuid, name, role, pin_hash, created) VALUES "
+                    " ('3a7c9e12-5b4d-4f6e-8a1b-2c3d4e5f6a7b', '王老师', 'teacher',"
+                    "  '$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$aGFzaA', '2026-01-02T00:00:00Z');"
+                    "INSERT INTO statements (id, learner_uuid, verb, activity, course_id, item_id,"
+                    "  timestamp, json, status, seconds, recorded) VALUES "
+                    " ('5b1e7a4c-3c1d-4c3e-9b8a-1f2e3d4c5b6a', '0f1d6a36-7f7c-4a5e-8b5a-2d0f1c9e0a01',"
+                    "  'http://adlnet.gov/expapi/verbs/completed',"
+                    "  'https://shuyuan.invalid/xapi/course/tiny/item/l1', 'tiny', 'l1',"
+                    "  '2026-01-02T00:00:00Z',"
+                    "  '{\"id\": \"5b1e7a4c-3c1d-4c3e-9b8a-1f2e3d4c5b6a\","
+                    "    \"actor\": {\"account\": {\"homePage\": \"https://learners.shuyuan.invalid/\","
+                    "                              \"name\": \"0f1d6a36-7f7c-4a5e-8b5a-2d0f1c9e0a01\"}},"
+                    "    \"verb\": {\"id\": \"http://adlnet.gov/expapi/verbs/completed\"},"
+                    "    \"object\": {\"id\": \"https://shuyuan.invalid/xapi/course/tiny/item/l1\"},"
+                    "    \"result\": {\"duration\": \"PT5M\"},"
+                    "    \"timestamp\": \"2026-01-02T00:00:00Z\"}', 2, 300, '2026-01-02T00:00:00Z');"
+                    "INSERT INTO statements (id, learner_uuid, verb, activity, timestamp, json) VALUES "
+                    " ('6c2f8b5d-4d2e-4d4f-8c9b-2a3b4c5d6e7f', 'x', 'y', 'z', '2026-01-03T00:00:00Z', '{');"
+                    "INSERT INTO item_progress (learner_uuid, course_id, item_id, status, seconds) VALUES "
+                    " ('0f1d6a36-7f7c-4a5e-8b5a-2d0f1c9e0a01', 'tiny', 'l1', 2, 300);"
+                    "INSERT INTO settings (key, value) VALUES "
+                    " ('home_page', 'https://learners.shuyuan.invalid/');"
+                    "INSERT INTO pin_lockouts (learner_uuid, failures, locked_until) VALUES "
+                    " ('3a7c9e12-5b4d-4f6e-8a1b-2c3d4e5f6a7b', 2, 0);",
+                    NULL, NULL, &msg);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -135,8 +168,10 @@ check_seed (SyStore *store,
       g_autoptr(GPtrArray) progress = NULL;
 
       g_assert_cmpstr (sy_store_get_device_id (store), ==, "7d5c2c56-1b7b-4d0e-9a34-5b5ad1e8f001");
-      g_assert_cmpuint (learners->len, ==, 1);
+      g_assert_cmpuint (learners->len, ==, version >= 2 ? 2 : 1);
       g_assert_cmpstr (sy_learner_get_name (g_ptr_array_index (learners, 0)), ==, "李明");
+      /* version 3: learners have no avatar until they pick one */
+      g_assert_null (sy_learner_get_avatar (g_ptr_array_index (learners, 0)));
 
       /* the old statement now counts: 5 minutes on the lesson (no course is installed,
        * so the projection is checked in the database) */
@@ -146,6 +181,25 @@ check_seed (SyStore *store,
     }
   else
     g_assert_cmpuint (learners->len, ==, 0);
+
+  if (version >= 2)
+    {
+      const char *teacher = "3a7c9e12-5b4d-4f6e-8a1b-2c3d4e5f6a7b";
+      const char *names[] = { "张伟", NULL };
+      g_autoptr(SyClass) klass = NULL;
+      g_autoptr(GPtrArray) pupils = NULL;
+
+      /* the teacher of version 2 can have classes at once */
+      g_assert_cmpint (sy_learner_get_role (g_ptr_array_index (learners, 1)), ==, SY_ROLE_TEACHER);
+      klass = sy_store_create_class (store, teacher, "三年级一班", NULL, &error);
+      g_assert_no_error (error);
+      pupils = sy_store_add_pupils (store, klass->uuid, names, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (pupils->len, ==, 1);
+      g_assert_true (sy_store_set_avatar (store, sy_learner_get_uuid (g_ptr_array_index (learners, 0)),
+                                          "panda", NULL, &error));
+      g_assert_no_error (error);
+    }
 }
 
 static void
@@ -184,6 +238,18 @@ test_migrate_from (gconstpointer data)
                        ==, SY_STATUS_COMPLETED);
       g_assert_cmpint (query_int (db, "SELECT seconds FROM item_progress WHERE item_id = 'l1'"),
                        ==, 300);
+    }
+  /* version 3: the classroom */
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM pragma_table_info ('learners') "
+                                  "WHERE name = 'avatar'"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM sqlite_master WHERE type = 'table' AND "
+                                  "name IN ('classes', 'class_members', 'class_assignments', "
+                                  "'class_sessions')"), ==, 4);
+  if (from >= 2)
+    {
+      g_assert_cmpint (query_int (db, "SELECT count (*) FROM class_members"), ==, 1);
+      g_assert_cmpint (query_int (db, "SELECT failures FROM pin_lockouts"), ==, 2);
+      g_assert_cmpint (query_int (db, "SELECT count (*) FROM learners WHERE avatar = 'panda'"), ==, 1);
     }
   sqlite3_close (db);
   sy_rm_rf (dir, NULL);

@@ -321,6 +321,8 @@ learner_json (gpointer data)
   if (sy_learner_get_external_id (learner))
     json_object_object_add (obj, "external_id",
                             json_object_new_string (sy_learner_get_external_id (learner)));
+  if (sy_learner_get_avatar (learner))
+    json_object_object_add (obj, "avatar", json_object_new_string (sy_learner_get_avatar (learner)));
   json_object_object_add (obj, "created", json_object_new_string (sy_learner_get_created (learner)));
   ret = g_strdup (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_SPACED |
                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -621,6 +623,338 @@ cmd_certificate (Cli   *cli,
   return SY_CLI_OK;
 }
 
+/* ---- classrooms ---- */
+
+static char *
+class_json (gpointer data)
+{
+  SyClass *klass = data;
+  json_object *obj = json_object_new_object ();
+  char *ret;
+
+  json_object_object_add (obj, "uuid", json_object_new_string (klass->uuid));
+  json_object_object_add (obj, "name", json_object_new_string (klass->name));
+  json_object_object_add (obj, "teacher", json_object_new_string (klass->teacher_uuid));
+  json_object_object_add (obj, "teacher_name", json_object_new_string (klass->teacher_name));
+  json_object_object_add (obj, "pupils", json_object_new_int (klass->n_pupils));
+  json_object_object_add (obj, "archived", json_object_new_boolean (klass->archived));
+  json_object_object_add (obj, "created", json_object_new_string (klass->created));
+  ret = g_strdup (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_SPACED |
+                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put (obj);
+  return ret;
+}
+
+static int
+cmd_classes (Cli   *cli,
+             int    argc,
+             char **argv)
+{
+  gboolean json = FALSE, all = FALSE;
+  g_autofree char *teacher = NULL;
+  GOptionEntry entries[] = {
+    { "teacher", 0, 0, G_OPTION_ARG_STRING, &teacher, N_("Only this teacher's classes (a UUID)"),
+      N_("ID") },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("Include archived classes"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— list classes"));
+  g_autoptr(GPtrArray) classes = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (cli, context, _("This command takes no arguments."));
+  if (!open_store (cli, &status))
+    return status;
+  if (!(classes = sy_store_list_classes (cli->store, teacher, all, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+
+  if (json)
+    {
+      print_json_array (classes, class_json);
+      return SY_CLI_OK;
+    }
+  if (classes->len == 0)
+    {
+      g_print (_("No classes yet. Add one with: %s class add NAME --teacher ID\n"), cli->prgname);
+      return SY_CLI_OK;
+    }
+  for (guint i = 0; i < classes->len; i++)
+    {
+      SyClass *klass = g_ptr_array_index (classes, i);
+
+      g_print ("%s  %3u  %-12s  %s%s\n", klass->uuid, klass->n_pupils, klass->teacher_name,
+               klass->name, klass->archived ? _(" (archived)") : "");
+    }
+  return SY_CLI_OK;
+}
+
+static int
+class_add (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  g_autofree char *teacher = NULL;
+  GOptionEntry entries[] = {
+    { "teacher", 0, 0, G_OPTION_ARG_STRING, &teacher, N_("The teacher (a UUID)"), N_("ID") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME — add a class"));
+  g_autoptr(SyClass) klass = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 2 || teacher == NULL)
+    return usage_error (cli, context, _("Use “class add NAME --teacher ID”."));
+  if (!open_store (cli, &status))
+    return status;
+  if (!(klass = sy_store_create_class (cli->store, teacher, argv[1], NULL, &error)))
+    return user_error (cli, "%s", error->message);
+  g_print ("%s\n", klass->uuid);
+  return SY_CLI_OK;
+}
+
+static int
+class_pupils (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("CLASS [add NAME…] — list or add pupils"));
+  g_autoptr(GPtrArray) pupils = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc < 2 || (argc > 2 && !g_str_equal (argv[2], "add")) || (argc == 3))
+    return usage_error (cli, context, _("Use “class pupils CLASS” or “class pupils CLASS add "
+                                        "NAME…”."));
+  if (!open_store (cli, &status))
+    return status;
+
+  if (argc > 3)
+    {
+      g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+      for (int i = 3; i < argc; i++)
+        g_ptr_array_add (names, argv[i]);
+      g_ptr_array_add (names, NULL);
+      if (!(pupils = sy_store_add_pupils (cli->store, argv[1], (const char * const *) names->pdata,
+                                          NULL, &error)))
+        return user_error (cli, "%s", error->message);
+    }
+  else if (!(pupils = sy_store_list_pupils (cli->store, argv[1], NULL, &error)))
+    return user_error (cli, "%s", error->message);
+
+  if (json)
+    {
+      print_json_array (pupils, learner_json);
+      return SY_CLI_OK;
+    }
+  for (guint i = 0; i < pupils->len; i++)
+    {
+      SyLearner *pupil = g_ptr_array_index (pupils, i);
+
+      g_print ("%s  %s\n", sy_learner_get_uuid (pupil), sy_learner_get_name (pupil));
+    }
+  return SY_CLI_OK;
+}
+
+static int
+class_assign (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  gboolean remove = FALSE;
+  GOptionEntry entries[] = {
+    { "remove", 0, 0, G_OPTION_ARG_NONE, &remove, N_("Take the assignment back"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("CLASS COURSE [ITEM] — assign a course or one of its items"));
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+  gboolean ok;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 3 && argc != 4)
+    return usage_error (cli, context, _("Use “class assign CLASS COURSE [ITEM]”."));
+  if (!open_store (cli, &status))
+    return status;
+  if (remove)
+    ok = sy_store_unassign (cli->store, argv[1], argv[2], argc == 4 ? argv[3] : NULL, NULL, &error);
+  else
+    ok = sy_store_assign (cli->store, argv[1], argv[2], argc == 4 ? argv[3] : NULL, NULL, &error);
+  if (!ok)
+    return user_error (cli, "%s", error->message);
+  return SY_CLI_OK;
+}
+
+static int
+class_session (Cli   *cli,
+               int    argc,
+               char **argv)
+{
+  g_autofree char *title = NULL;
+  GOptionEntry entries[] = {
+    { "title", 0, 0, G_OPTION_ARG_STRING, &title, N_("What to call the session"), N_("TITLE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("CLASS — start a class session"));
+  g_autoptr(SyClassSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (cli, context, _("Use “class session CLASS”."));
+  if (!open_store (cli, &status))
+    return status;
+  if (!(session = sy_store_start_session (cli->store, argv[1], title, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+  g_print ("%s\n", session->uuid);
+  return SY_CLI_OK;
+}
+
+static int
+class_report (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  g_autofree char *output = NULL;
+  GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("The PDF to write"), N_("FILE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("CLASS — write the coach report"));
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 2 || output == NULL)
+    return usage_error (cli, context, _("Use “class report CLASS -o FILE.pdf”."));
+  if (!open_store (cli, &status))
+    return status;
+  if (!sy_store_write_coach_report (cli->store, argv[1], output, NULL, &error))
+    return user_error (cli, "%s", error->message);
+  g_print (_("Wrote %s\n"), output);
+  return SY_CLI_OK;
+}
+
+static int
+cmd_class (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  static const struct {
+    const char *name;
+    CommandFunc func;
+  } subcommands[] = {
+    { "add", class_add },
+    { "pupils", class_pupils },
+    { "assign", class_assign },
+    { "session", class_session },
+    { "report", class_report },
+  };
+
+  if (argc >= 2)
+    for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
+      if (g_str_equal (argv[1], subcommands[i].name))
+        return subcommands[i].func (cli, argc - 1, argv + 1);
+
+  g_printerr ("%s: %s\n", cli->prgname,
+              _("Use “class add”, “class pupils”, “class assign”, “class session” or "
+                "“class report”."));
+  return SY_CLI_USAGE_ERROR;
+}
+
+static char *
+attendance_json (gpointer data)
+{
+  SyAttendance *at = data;
+  json_object *obj = json_object_new_object ();
+  char *ret;
+
+  json_object_object_add (obj, "learner", json_object_new_string (at->learner_uuid));
+  json_object_object_add (obj, "name", json_object_new_string (at->name));
+  json_object_object_add (obj, "present", json_object_new_boolean (at->present));
+  json_object_object_add (obj, "statement",
+                          at->statement_id ? json_object_new_string (at->statement_id) : NULL);
+  ret = g_strdup (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_SPACED |
+                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put (obj);
+  return ret;
+}
+
+static int
+cmd_attendance (Cli   *cli,
+                int    argc,
+                char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("SESSION [LEARNER present|absent] — show or take attendance"));
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if ((argc != 2 && argc != 4) ||
+      (argc == 4 && !g_str_equal (argv[3], "present") && !g_str_equal (argv[3], "absent")))
+    return usage_error (cli, context, _("Use “attendance SESSION” or “attendance SESSION "
+                                        "LEARNER present|absent”."));
+  if (!open_store (cli, &status))
+    return status;
+
+  if (argc == 4)
+    {
+      if (!sy_store_set_attendance (cli->store, argv[1], argv[2], g_str_equal (argv[3], "present"),
+                                    NULL, &error))
+        return user_error (cli, "%s", error->message);
+      return SY_CLI_OK;
+    }
+
+  if (!(list = sy_store_list_attendance (cli->store, argv[1], NULL, &error)))
+    return user_error (cli, "%s", error->message);
+  if (json)
+    {
+      print_json_array (list, attendance_json);
+      return SY_CLI_OK;
+    }
+  for (guint i = 0; i < list->len; i++)
+    {
+      SyAttendance *at = g_ptr_array_index (list, i);
+
+      g_print ("%s  %-8s  %s\n", at->learner_uuid, at->present ? _("present") : _("absent"),
+               at->name);
+    }
+  return SY_CLI_OK;
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -635,6 +969,11 @@ static const struct {
   { "progress", cmd_progress, N_("Show learners' progress in their courses") },
   { "statements", cmd_statements, N_("Export or import learning records (JSON lines)") },
   { "certificate", cmd_certificate, N_("Write the certificate of a completed course") },
+  { "classes",  cmd_classes,  N_("List a teacher's classes") },
+  { "class",    cmd_class,    N_("Add a class, its pupils and assignments; start a session; "
+                               "write the coach report") },
+  { "attendance", cmd_attendance, N_("Show a class session's attendance, or mark a pupil "
+                                     "present or absent") },
 };
 
 static char *

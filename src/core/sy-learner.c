@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "sy-learner.h"
 
 struct _SyLearner
@@ -19,6 +21,7 @@ struct _SyLearner
   char    *external_id;
   char    *created;
   gboolean has_pin;
+  char    *avatar;
 };
 
 G_DEFINE_FINAL_TYPE (SyLearner, sy_learner, G_TYPE_OBJECT)
@@ -27,6 +30,7 @@ enum {
   PROP_0,
   PROP_UUID,
   PROP_NAME,
+  PROP_AVATAR,
   N_PROPS
 };
 
@@ -38,6 +42,7 @@ sy_learner_finalize (GObject *object)
   SyLearner *self = (SyLearner *) object;
 
   g_free (self->uuid);
+  g_free (self->avatar);
   g_free (self->name);
   g_free (self->external_id);
   g_free (self->created);
@@ -61,6 +66,9 @@ sy_learner_get_property (GObject    *object,
     case PROP_NAME:
       g_value_set_string (value, self->name);
       break;
+    case PROP_AVATAR:
+      g_value_set_string (value, self->avatar);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -80,6 +88,9 @@ sy_learner_class_init (SyLearnerClass *klass)
   properties[PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AVATAR] =
+    g_param_spec_string ("avatar", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -168,4 +179,54 @@ _sy_learner_set_has_pin (SyLearner *self,
 {
   g_return_if_fail (SY_IS_LEARNER (self));
   self->has_pin = has_pin;
+}
+
+/**
+ * sy_learner_get_avatar:
+ *
+ * Returns: (nullable): the picture the learner chose: a short token naming one of the
+ *   app's avatar icons (see sy_avatar_is_valid()), or %NULL for none
+ */
+const char *
+sy_learner_get_avatar (SyLearner *self)
+{
+  g_return_val_if_fail (SY_IS_LEARNER (self), NULL);
+  return self->avatar;
+}
+
+/* For the store, which knows. */
+void
+_sy_learner_set_avatar (SyLearner  *self,
+                        const char *avatar)
+{
+  g_return_if_fail (SY_IS_LEARNER (self));
+  if (g_strcmp0 (self->avatar, avatar) == 0)
+    return;
+  g_free (self->avatar);
+  self->avatar = g_strdup (avatar);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AVATAR]);
+}
+
+/**
+ * sy_avatar_is_valid:
+ *
+ * An avatar is stored as a token the app maps to an icon: 1 to 32 characters of lowercase
+ * ASCII letters, digits and hyphens, starting with a letter (e.g. "panda", "rocket-2").
+ * Anything else, say a path or markup, is refused, so the token is safe to use as an icon
+ * name and in file names.
+ */
+gboolean
+sy_avatar_is_valid (const char *avatar)
+{
+  gsize len;
+
+  if (avatar == NULL || !g_ascii_islower (avatar[0]))
+    return FALSE;
+  len = strlen (avatar);
+  if (len > 32)
+    return FALSE;
+  for (const char *p = avatar; *p; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-')
+      return FALSE;
+  return TRUE;
 }

@@ -26,5 +26,9 @@ const char *sy_learner_get_created      (SyLearner  *self);
 gboolean    sy_learner_get_has_pin      (SyLearner  *self);
 void        _sy_learner_set_has_pin     (SyLearner  *self,
                                          gboolean    has_pin);
+const char *sy_learner_get_avatar       (SyLearner  *self);
+void        _sy_learner_set_avatar      (SyLearner  *self,
+                                         const char *avatar);
+gboolean    sy_avatar_is_valid          (const char *avatar);
 
 G_END_DECLS

@@ -31,6 +31,7 @@ static const struct {
   [SY_VERB_PASSED]     = { "http://adlnet.gov/expapi/verbs/passed", "passed" },
   [SY_VERB_FAILED]     = { "http://adlnet.gov/expapi/verbs/failed", "failed" },
   [SY_VERB_VOIDED]     = { "http://adlnet.gov/expapi/verbs/voided", "voided" },
+  [SY_VERB_ATTENDED]   = { "http://adlnet.gov/expapi/verbs/attended", "attended" },
 };
 
 static const char * const activity_types[] = {
@@ -90,6 +91,20 @@ sy_activity_iri (const char *course_id,
   if (item_id != NULL && question_id != NULL)
     g_string_append_printf (s, "/question/%s", question_id);
   return g_string_free (s, FALSE);
+}
+
+/**
+ * sy_class_session_iri:
+ *
+ * Returns: (transfer full): the activity id of a class session, e.g.
+ *   `https://shuyuan.invalid/xapi/class/<class uuid>/session/<session uuid>`
+ */
+char *
+sy_class_session_iri (const char *class_uuid,
+                      const char *session_uuid)
+{
+  g_return_val_if_fail (class_uuid != NULL && session_uuid != NULL, NULL);
+  return g_strconcat (SY_CLASS_ACTIVITY_BASE, class_uuid, "/session/", session_uuid, NULL);
 }
 
 /* Reads an activity id made by sy_activity_iri(); other activities are not ours. */
@@ -240,6 +255,25 @@ activity (const char *iri,
   return obj;
 }
 
+/* An Agent or an identified Group, known by an account on @home_page. */
+static json_object *
+agent (const char *object_type,
+       const char *name,
+       const char *home_page,
+       const char *account_name)
+{
+  json_object *obj = json_object_new_object ();
+  json_object *account = json_object_new_object ();
+
+  json_object_object_add (obj, "objectType", json_object_new_string (object_type));
+  if (name != NULL)
+    json_object_object_add (obj, "name", json_object_new_string (name));
+  json_object_object_add (account, "homePage", json_object_new_string (home_page));
+  json_object_object_add (account, "name", json_object_new_string (account_name));
+  json_object_object_add (obj, "account", account);
+  return obj;
+}
+
 /**
  * sy_statement_build:
  * @id: the statement's UUID
@@ -297,9 +331,15 @@ sy_statement_build (const SyEvent *event,
     {
       const char *type = NULL;
 
-      g_return_val_if_fail (event->course_id != NULL, (json_object_put (st), NULL));
-      object_iri = sy_activity_iri (event->course_id, event->item_id, event->question_id);
-      if (event->question_id != NULL)
+      g_return_val_if_fail (event->course_id != NULL || event->object_iri != NULL,
+                            (json_object_put (st), NULL));
+      if (event->object_iri != NULL)
+        object_iri = g_strdup (event->object_iri);
+      else
+        object_iri = sy_activity_iri (event->course_id, event->item_id, event->question_id);
+      if (event->object_iri != NULL)
+        type = event->object_type;
+      else if (event->question_id != NULL)
         type = "http://adlnet.gov/expapi/activities/cmi.interaction";
       else if (event->item_id != NULL)
         type = activity_types[event->item_type];
@@ -350,7 +390,14 @@ sy_statement_build (const SyEvent *event,
   context = json_object_new_object ();
   if (event->registration != NULL)
     json_object_object_add (context, "registration", json_object_new_string (event->registration));
-  if (event->verb != SY_VERB_VOIDED && event->item_id != NULL)
+  if (event->instructor_uuid != NULL)
+    json_object_object_add (context, "instructor",
+                            agent ("Agent", event->instructor_name, home_page,
+                                   event->instructor_uuid));
+  if (event->team_uuid != NULL)
+    json_object_object_add (context, "team",
+                            agent ("Group", event->team_name, home_page, event->team_uuid));
+  if (event->verb != SY_VERB_VOIDED && event->object_iri == NULL && event->item_id != NULL)
     {
       json_object *activities = json_object_new_object ();
       json_object *parent = json_object_new_array ();

@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 #define SY_SEED_EXTENSION "https://shuyuan.invalid/xapi/extensions/shuffle-seed"
 #define SY_TRIES_EXTENSION "https://shuyuan.invalid/xapi/extensions/tries"
 #define SY_DEFAULT_HOME_PAGE "https://learners.shuyuan.invalid/"
+/* Class sessions: https://shuyuan.invalid/xapi/class/<class uuid>/session/<session uuid> */
+#define SY_CLASS_ACTIVITY_BASE "https://shuyuan.invalid/xapi/class/"
+#define SY_MEETING_ACTIVITY_TYPE "http://adlnet.gov/expapi/activities/meeting"
 
 typedef enum
 {
@@ -30,6 +33,7 @@ typedef enum
   SY_VERB_PASSED,
   SY_VERB_FAILED,
   SY_VERB_VOIDED,
+  SY_VERB_ATTENDED,
   SY_VERB_OTHER,
 } SyVerb;
 
@@ -53,6 +57,14 @@ typedef enum
  * @voids: (nullable): voided: the id of the statement voided
  * @object_name: (nullable): the name of the object, for readers of the record
  * @item_type: the kind of item, when @item_id is set
+ * @object_iri: (nullable): the object's id when it is not a course, item or question
+ *   (a class session); then @course_id may be %NULL
+ * @object_type: (nullable): with @object_iri: the activity type
+ * @instructor_uuid: (nullable): the teacher who recorded it for the learner
+ *   (context.instructor); the store fills in the name
+ * @instructor_name: (nullable): the teacher's display name
+ * @team_uuid: (nullable): the class it happened in (context.team, an identified Group)
+ * @team_name: (nullable): the class's name
  *
  * What the app and the CLI describe; the store turns it into a statement.
  */
@@ -76,6 +88,12 @@ typedef struct
   const char *voids;
   SyText     *object_name;
   SyItemType  item_type;
+  const char *object_iri;
+  const char *object_type;
+  const char *instructor_uuid;
+  const char *instructor_name;
+  const char *team_uuid;
+  const char *team_name;
 } SyEvent;
 
 /**
@@ -119,6 +137,8 @@ SyVerb           sy_verb_from_iri          (const char        *iri);
 char            *sy_activity_iri           (const char        *course_id,
                                             const char        *item_id,
                                             const char        *question_id);
+char            *sy_class_session_iri      (const char        *class_uuid,
+                                            const char        *session_uuid);
 char            *sy_duration_format        (double             seconds);
 double           sy_duration_parse         (const char        *duration);
 json_object     *sy_statement_build        (const SyEvent     *event,

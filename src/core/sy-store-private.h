@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-#define SY_STORE_SCHEMA_VERSION 2
+#define SY_STORE_SCHEMA_VERSION 3
 #define SY_STORE_DB_NAME "shuyuan.db"
 #define SY_STORE_CONTENT_DIR "courses"
 
@@ -70,6 +70,16 @@ gboolean  _sy_store_insert_statement    (sqlite3      *db,
                                          const char   *recorded,
                                          gboolean     *inserted,
                                          GError      **error);
+
+char     *_sy_store_insert_event        (SyStore        *self,
+                                         sqlite3        *db,
+                                         const SyEvent  *event,
+                                         GError        **error);
+gboolean  _sy_store_check_course_completion (SyStore    *self,
+                                             sqlite3    *db,
+                                             const char *learner_uuid,
+                                             const char *course_id,
+                                             GError    **error);
 
 /* sy-store-courses.c */
 gpointer  _sy_store_do_import       (SyStore *self, sqlite3 *db, gpointer data,

@@ -386,10 +386,15 @@ insert_event (SyStore        *self,
   g_autofree char *now = _sy_store_now ();
   g_autofree char *name = learner_name (db, event->learner_uuid);
   g_autofree char *home_page = get_setting (db, "home_page", SY_DEFAULT_HOME_PAGE);
+  g_autofree char *instructor = NULL;
   json_object *statement;
+  SyEvent filled = *event;
   gboolean ok;
 
-  statement = sy_statement_build (event, id, now, name, home_page, sy_store_get_device_id (self));
+  if (filled.instructor_uuid != NULL && filled.instructor_name == NULL)
+    filled.instructor_name = instructor = learner_name (db, filled.instructor_uuid);
+
+  statement = sy_statement_build (&filled, id, now, name, home_page, sy_store_get_device_id (self));
   ok = _sy_store_insert_statement (db, statement, now, NULL, error);
   json_object_put (statement);
   return ok ? g_steal_pointer (&id) : NULL;
@@ -450,6 +455,27 @@ check_course_completion (SyStore     *self,
   return TRUE;
 }
 
+/* For the classroom (sy-store-classes.c): the same statements and completion check as a
+ * learner's own quiz. Call inside a transaction. */
+char *
+_sy_store_insert_event (SyStore        *self,
+                        sqlite3        *db,
+                        const SyEvent  *event,
+                        GError        **error)
+{
+  return insert_event (self, db, event, error);
+}
+
+gboolean
+_sy_store_check_course_completion (SyStore     *self,
+                                   sqlite3     *db,
+                                   const char  *learner_uuid,
+                                   const char  *course_id,
+                                   GError     **error)
+{
+  return check_course_completion (self, db, learner_uuid, course_id, error);
+}
+
 static gpointer
 do_record (SyStore       *self,
            sqlite3       *db,
@@ -462,7 +488,8 @@ do_record (SyStore       *self,
 
   REQUIRE_OPEN (db, error);
 
-  if (event->learner_uuid == NULL || (event->verb != SY_VERB_VOIDED && event->course_id == NULL) ||
+  if (event->learner_uuid == NULL ||
+      (event->verb != SY_VERB_VOIDED && event->course_id == NULL && event->object_iri == NULL) ||
       event->verb >= SY_VERB_OTHER || (event->verb == SY_VERB_VOIDED && event->voids == NULL))
     {
       g_set_error_literal (error, SY_STORE_ERROR, SY_STORE_ERROR_INVALID,
@@ -515,6 +542,12 @@ event_copy (const SyEvent *event)
   copy->event.registration = keep (copy, event->registration);
   copy->event.response = keep (copy, event->response);
   copy->event.voids = keep (copy, event->voids);
+  copy->event.object_iri = keep (copy, event->object_iri);
+  copy->event.object_type = keep (copy, event->object_type);
+  copy->event.instructor_uuid = keep (copy, event->instructor_uuid);
+  copy->event.instructor_name = keep (copy, event->instructor_name);
+  copy->event.team_uuid = keep (copy, event->team_uuid);
+  copy->event.team_name = keep (copy, event->team_name);
   copy->event.object_name = event->object_name ? sy_text_ref (event->object_name) : NULL;
   return copy;
 }

@@ -127,6 +127,42 @@ static const Migration migrations[SY_STORE_SCHEMA_VERSION] = {
     "  key TEXT PRIMARY KEY,"
     "  value TEXT NOT NULL);",
     _sy_store_reindex_statements },
+
+  /* 3: classrooms. A teacher's classes, their pupils (learners without PINs) and what is
+   * assigned to them, and class sessions. What happens in a session (attendance, a class
+   * quiz) is recorded as statements like everything else; these tables only say who is
+   * in which class, so they are this PC's and are not synced. */
+  { "ALTER TABLE learners ADD COLUMN avatar TEXT;"
+    "CREATE TABLE classes ("
+    "  uuid TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  teacher_uuid TEXT NOT NULL REFERENCES learners (uuid) ON DELETE CASCADE,"
+    "  created TEXT NOT NULL,"
+    "  archived INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX classes_by_teacher ON classes (teacher_uuid);"
+    "CREATE TABLE class_members ("
+    "  class_uuid TEXT NOT NULL REFERENCES classes (uuid) ON DELETE CASCADE,"
+    "  learner_uuid TEXT NOT NULL REFERENCES learners (uuid) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  PRIMARY KEY (class_uuid, learner_uuid));"
+    "CREATE INDEX class_members_by_learner ON class_members (learner_uuid);"
+    /* item_id NULL: the whole course. Not tied to the courses table: an assignment
+     * survives a new version of its course, like progress does. */
+    "CREATE TABLE class_assignments ("
+    "  class_uuid TEXT NOT NULL REFERENCES classes (uuid) ON DELETE CASCADE,"
+    "  course_id TEXT NOT NULL,"
+    "  item_id TEXT,"
+    "  position INTEGER NOT NULL,"
+    "  assigned TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX class_assignments_unique ON class_assignments "
+    "  (class_uuid, course_id, coalesce (item_id, ''));"
+    "CREATE TABLE class_sessions ("
+    "  uuid TEXT PRIMARY KEY,"
+    "  class_uuid TEXT NOT NULL REFERENCES classes (uuid) ON DELETE CASCADE,"
+    "  started TEXT NOT NULL,"
+    "  title TEXT);"
+    "CREATE INDEX class_sessions_by_class ON class_sessions (class_uuid, started);",
+    NULL },
 };
 
 gboolean

@@ -605,7 +605,7 @@ do_list_learners (SyStore       *self,
   REQUIRE_OPEN (db, error);
 
   if (sqlite3_prepare_v2 (db, "SELECT uuid, name, role, external_id, created, "
-                              " pin_hash IS NOT NULL FROM learners "
+                              " pin_hash IS NOT NULL, avatar FROM learners "
                               "ORDER BY name COLLATE NOCASE, created", -1, &stmt, NULL) != SQLITE_OK)
     {
       _sy_store_db_error (db, error);
@@ -623,6 +623,7 @@ do_list_learners (SyStore       *self,
                                 (const char *) sqlite3_column_text (stmt, 3),
                                 (const char *) sqlite3_column_text (stmt, 4));
       _sy_learner_set_has_pin (learner, sqlite3_column_int (stmt, 5));
+      _sy_learner_set_avatar (learner, (const char *) sqlite3_column_text (stmt, 6));
       g_ptr_array_add (learners, learner);
     }
   sqlite3_finalize (stmt);

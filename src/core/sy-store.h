@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "sy-classroom.h"
 #include "sy-course.h"
 #include "sy-learner.h"
 #include "sy-statement.h"
@@ -334,5 +335,277 @@ char       *sy_store_write_certificate_finish (SyStore          *self,
 gboolean    sy_store_rebuild_projections  (SyStore              *self,
                                            GCancellable         *cancellable,
                                            GError              **error);
+
+/* classrooms: sy-store-classes.c */
+SyClass *     sy_store_get_class                    (SyStore       *self,
+                                                     const char    *class_uuid,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_get_class_async              (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+SyClass *     sy_store_get_class_finish             (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+SyClass *     sy_store_create_class                 (SyStore       *self,
+                                                     const char    *teacher_uuid,
+                                                     const char    *name,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_create_class_async           (SyStore             *self,
+                                                     const char          *teacher_uuid,
+                                                     const char          *name,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+SyClass *     sy_store_create_class_finish          (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+gboolean      sy_store_rename_class                 (SyStore       *self,
+                                                     const char    *class_uuid,
+                                                     const char    *name,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_rename_class_async           (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     const char          *name,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean      sy_store_rename_class_finish          (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+gboolean      sy_store_archive_class                (SyStore       *self,
+                                                     const char    *class_uuid,
+                                                     gboolean       archived,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_archive_class_async          (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     gboolean             archived,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean      sy_store_archive_class_finish         (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+GPtrArray *   sy_store_list_classes                 (SyStore       *self,
+                                                     const char    *teacher_uuid,
+                                                     gboolean       include_archived,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_list_classes_async           (SyStore             *self,
+                                                     const char          *teacher_uuid,
+                                                     gboolean             include_archived,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray *   sy_store_list_classes_finish          (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+GPtrArray *   sy_store_add_pupils                   (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     const char * const  *names,
+                                                     GCancellable        *cancellable,
+                                                     GError             **error);
+void          sy_store_add_pupils_async             (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     const char * const  *names,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray *   sy_store_add_pupils_finish            (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+GPtrArray *   sy_store_list_pupils                  (SyStore       *self,
+                                                     const char    *class_uuid,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_list_pupils_async            (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray *   sy_store_list_pupils_finish           (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+gboolean      sy_store_set_avatar                   (SyStore       *self,
+                                                     const char    *learner_uuid,
+                                                     const char    *avatar,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_set_avatar_async             (SyStore             *self,
+                                                     const char          *learner_uuid,
+                                                     const char          *avatar,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean      sy_store_set_avatar_finish            (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+gboolean      sy_store_assign                       (SyStore       *self,
+                                                     const char    *class_uuid,
+                                                     const char    *course_id,
+                                                     const char    *item_id,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_assign_async                 (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     const char          *course_id,
+                                                     const char          *item_id,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean      sy_store_assign_finish                (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+gboolean      sy_store_unassign                     (SyStore       *self,
+                                                     const char    *class_uuid,
+                                                     const char    *course_id,
+                                                     const char    *item_id,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_unassign_async               (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     const char          *course_id,
+                                                     const char          *item_id,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean      sy_store_unassign_finish              (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+GPtrArray *   sy_store_list_assignments             (SyStore       *self,
+                                                     const char    *class_uuid,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_list_assignments_async       (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray *   sy_store_list_assignments_finish      (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+SyClassSession * sy_store_start_session                (SyStore       *self,
+                                                        const char    *class_uuid,
+                                                        const char    *title,
+                                                        GCancellable  *cancellable,
+                                                        GError       **error);
+void          sy_store_start_session_async          (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     const char          *title,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+SyClassSession * sy_store_start_session_finish         (SyStore       *self,
+                                                        GAsyncResult  *result,
+                                                        GError       **error);
+GPtrArray *   sy_store_list_sessions                (SyStore       *self,
+                                                     const char    *class_uuid,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_list_sessions_async          (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray *   sy_store_list_sessions_finish         (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+gboolean      sy_store_set_attendance               (SyStore       *self,
+                                                     const char    *session_uuid,
+                                                     const char    *learner_uuid,
+                                                     gboolean       present,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_set_attendance_async         (SyStore             *self,
+                                                     const char          *session_uuid,
+                                                     const char          *learner_uuid,
+                                                     gboolean             present,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean      sy_store_set_attendance_finish        (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+GPtrArray *   sy_store_list_attendance              (SyStore       *self,
+                                                     const char    *session_uuid,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_list_attendance_async        (SyStore             *self,
+                                                     const char          *session_uuid,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray *   sy_store_list_attendance_finish       (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+SyClassAnswer sy_store_record_class_answer          (SyStore       *self,
+                                                     const char    *session_uuid,
+                                                     const char    *learner_uuid,
+                                                     const char    *course_id,
+                                                     const char    *item_id,
+                                                     const char    *question_id,
+                                                     const char    *response,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_record_class_answer_async    (SyStore             *self,
+                                                     const char          *session_uuid,
+                                                     const char          *learner_uuid,
+                                                     const char          *course_id,
+                                                     const char          *item_id,
+                                                     const char          *question_id,
+                                                     const char          *response,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+SyClassAnswer sy_store_record_class_answer_finish   (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+GPtrArray *   sy_store_finish_class_quiz            (SyStore       *self,
+                                                     const char    *session_uuid,
+                                                     const char    *course_id,
+                                                     const char    *item_id,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_finish_class_quiz_async      (SyStore             *self,
+                                                     const char          *session_uuid,
+                                                     const char          *course_id,
+                                                     const char          *item_id,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray *   sy_store_finish_class_quiz_finish     (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+SyCoachReport * sy_store_coach_report                 (SyStore       *self,
+                                                       const char    *class_uuid,
+                                                       GCancellable  *cancellable,
+                                                       GError       **error);
+void          sy_store_coach_report_async           (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+SyCoachReport * sy_store_coach_report_finish          (SyStore       *self,
+                                                       GAsyncResult  *result,
+                                                       GError       **error);
+gboolean      sy_store_write_coach_report           (SyStore       *self,
+                                                     const char    *class_uuid,
+                                                     const char    *path,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
+void          sy_store_write_coach_report_async     (SyStore             *self,
+                                                     const char          *class_uuid,
+                                                     const char          *path,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean      sy_store_write_coach_report_finish    (SyStore       *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
 
 G_END_DECLS
