@@ -14,8 +14,10 @@
  * bytes — and the ETag — stay the same until something is published. The gzip-coded
  * representation has its own ETag (suffix "-gz"); If-None-Match accepts either.
  *
- * A package is served from its chunks: a Range request reads only the chunks the range
- * falls in. Its ETag is its SHA-256; versions never change, so it is also the package's
+ * A package is served from its chunks, streamed (hub_respond_stream()) a chunk at a time as
+ * the client takes it, so a download costs the hub a couple of chunks of memory however
+ * large the package; a Range request reads only the chunks the range falls in. Its ETag
+ * is its SHA-256; versions never change, so it is also the package's
  * identity for If-Range.
  */
 #define G_LOG_DOMAIN "ShuyuanHub"
@@ -315,17 +317,53 @@ if_range_holds (const char *header,
   return g_date_time_to_unix (date) == published_us / G_USEC_PER_SEC;
 }
 
+/* A package body being streamed: bytes [start, start + length) of the package. */
+typedef struct
+{
+  HubCatalogPackage *package;
+  gint64             start;
+  gint64             fail_at;  /* test hook: reads from here on fail; -1 for never */
+} PackageStream;
+
+static void
+package_stream_free (gpointer data)
+{
+  PackageStream *stream = data;
+
+  hub_catalog_package_free (stream->package);
+  g_free (stream);
+}
+
+/* One piece, never across a chunk boundary, so that each read touches one stored chunk. */
+static GBytes *
+package_stream_read (HubStore  *store,
+                     gpointer   data,
+                     goffset    offset,
+                     gsize      max,
+                     GError   **error)
+{
+  PackageStream *stream = data;
+  gint64 at = stream->start + offset;
+  gint64 to_boundary = HUB_CATALOG_CHUNK_SIZE - at % HUB_CATALOG_CHUNK_SIZE;
+
+  if (stream->fail_at >= 0 && offset >= stream->fail_at)
+    {
+      g_set_error (error, HUB_CATALOG_ERROR, HUB_CATALOG_ERROR_FAILED,
+                   "failing at byte %" G_GOFFSET_FORMAT " on purpose (test hook)", offset);
+      return NULL;
+    }
+  return hub_catalog_read (store, stream->package, at, MIN ((gint64) max, to_boundary), error);
+}
+
 static void
 handle_package (HubRequest *req)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HubCatalogPackage) package = NULL;
-  g_autoptr(GBytes) body = NULL;
   g_auto(GStrv) parts = NULL;
   g_autofree char *etag = NULL;
   g_autofree char *digest = NULL;
   g_autofree char *modified = NULL;
-  g_autofree char *length_text = NULL;
   const char *rest;
   guint8 raw[32];
   gint64 start = 0, end = 0;
@@ -405,26 +443,22 @@ handle_package (HubRequest *req)
       soup_message_headers_replace (req->response_headers, "Content-Range", content_range);
     }
 
-  /* HEAD: say how long the body would be, without reading it */
-  if (req->is_head)
-    {
-      length_text = g_strdup_printf ("%" G_GINT64_FORMAT, end - start + 1);
-      soup_message_headers_replace (req->response_headers, "Content-Length", length_text);
-      req->status = range == RANGE_NONE ? SOUP_STATUS_OK : SOUP_STATUS_PARTIAL_CONTENT;
-      g_clear_pointer (&req->response_body, g_bytes_unref);
-      g_free (req->content_type);
-      req->content_type = g_strdup ("application/zip");
-      return;
-    }
+  /* streamed from the stored chunks as the client takes them (HEAD reads nothing) */
+  {
+    PackageStream *stream = g_new0 (PackageStream, 1);
 
-  if (!(body = hub_catalog_read (req->store, package, start, end - start + 1, &error)))
-    {
-      hub_respond_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                         "Could not read the package: %s", error->message);
-      return;
-    }
-  hub_respond_bytes (req, range == RANGE_NONE ? SOUP_STATUS_OK : SOUP_STATUS_PARTIAL_CONTENT,
-                     "application/zip", body);
+    const char *fail_at = hub_request_param (req, "test_fail_at");
+
+    stream->package = g_steal_pointer (&package);
+    stream->start = start;
+    stream->fail_at = -1;
+    /* a read error in the middle of a body, on demand, for the tests only */
+    if (fail_at != NULL && g_getenv ("SHUYUAN_HUB_TEST_HOOKS") != NULL)
+      stream->fail_at = g_ascii_strtoll (fail_at, NULL, 10);
+    hub_respond_stream (req, range == RANGE_NONE ? SOUP_STATUS_OK : SOUP_STATUS_PARTIAL_CONTENT,
+                        "application/zip", end - start + 1, package_stream_read, stream,
+                        package_stream_free);
+  }
 }
 
 const HubRoute hub_routes_catalog[] = {

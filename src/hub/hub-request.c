@@ -9,6 +9,17 @@
 
 #include "hub-request.h"
 
+static void
+clear_stream (HubRequest *req)
+{
+  if (req->stream_destroy != NULL && req->stream_data != NULL)
+    req->stream_destroy (req->stream_data);
+  req->stream_length = 0;
+  req->stream_read = NULL;
+  req->stream_data = NULL;
+  req->stream_destroy = NULL;
+}
+
 void
 hub_respond_bytes (HubRequest  *req,
                    guint        status,
@@ -18,11 +29,32 @@ hub_respond_bytes (HubRequest  *req,
   g_return_if_fail (req != NULL);
 
   req->status = status;
+  clear_stream (req);
   g_clear_pointer (&req->response_body, g_bytes_unref);
   g_clear_pointer (&req->content_type, g_free);
   if (body != NULL)
     req->response_body = g_bytes_ref (body);
   req->content_type = g_strdup (content_type);
+}
+
+void
+hub_respond_stream (HubRequest    *req,
+                    guint          status,
+                    const char    *content_type,
+                    goffset        length,
+                    HubReadFunc    read,
+                    gpointer       data,
+                    GDestroyNotify destroy)
+{
+  g_return_if_fail (req != NULL);
+  g_return_if_fail (length >= 0);
+  g_return_if_fail (read != NULL);
+
+  hub_respond_bytes (req, status, content_type, NULL);
+  req->stream_length = length;
+  req->stream_read = read;
+  req->stream_data = data;
+  req->stream_destroy = destroy;
 }
 
 void

@@ -8,7 +8,8 @@
  * message, and hands a HubRequest to a worker thread. The handler runs there: it may block
  * on the database (through hub_store_db()), and it only touches the HubRequest, never the
  * SoupServerMessage. When it returns, the server copies the response back on the main
- * context and unpauses. HEAD is served by the GET handler with the body dropped.
+ * context and unpauses. HEAD is served by the GET handler with the body dropped. A long
+ * body (a package) is streamed instead: see hub_respond_stream().
  */
 #pragma once
 
@@ -46,6 +47,25 @@ typedef struct
 
 typedef struct _HubConfig HubConfig;
 
+/**
+ * HubReadFunc:
+ * @store: the store, for hub_store_db() on the calling thread
+ * @data: the data given to hub_respond_stream()
+ * @offset: where to read from, in bytes from the start of the body
+ * @max: at most this many bytes (never more than what is left of the body)
+ * @error: return location for an error
+ *
+ * Reads the next piece of a streamed body. Called on a worker thread (it may query the
+ * database), one call at a time per response, with increasing offsets.
+ *
+ * Returns: (transfer full): between 1 and @max bytes, or %NULL with @error set
+ */
+typedef GBytes *(*HubReadFunc) (HubStore  *store,
+                                gpointer   data,
+                                goffset    offset,
+                                gsize      max,
+                                GError   **error);
+
 typedef struct
 {
   /* request: read-only for handlers */
@@ -66,6 +86,11 @@ typedef struct
   SoupMessageHeaders *response_headers;
   GBytes             *response_body;   /* NULL for none */
   char               *content_type;
+  /* a streamed body (hub_respond_stream); the server's business */
+  goffset             stream_length;
+  HubReadFunc         stream_read;
+  gpointer            stream_data;
+  GDestroyNotify      stream_destroy;
 } HubRequest;
 
 typedef void (*HubHandler) (HubRequest *req);
@@ -80,6 +105,20 @@ void  hub_respond_bytes   (HubRequest  *req,
                            GBytes      *body);          /* takes a reference; may be NULL */
 void  hub_respond_empty   (HubRequest  *req,
                            guint        status);
+/* A body of @length bytes that the server sends piece by piece as the client takes it,
+ * calling @read on a worker thread for each piece (of at most 256 KiB), so that a response
+ * costs about two pieces of memory however long it is. Content-Length is @length. The
+ * first piece is read before the status goes out, so an error there still becomes a 500;
+ * an error later is logged and the connection closed (the client sees a short body). A
+ * HEAD request reads nothing. @destroy (may be NULL) frees @data when the response is
+ * done, on any thread. */
+void  hub_respond_stream  (HubRequest    *req,
+                           guint          status,
+                           const char    *content_type,
+                           goffset        length,
+                           HubReadFunc    read,
+                           gpointer       data,
+                           GDestroyNotify destroy);
 /* An error: JSON {"error": {"code": STATUS, "message": "…"}}. The message is in English,
  * says what was wrong and, for a statement, names the JSON path. */
 void  hub_respond_error   (HubRequest  *req,

@@ -28,6 +28,8 @@
 #define ANONYMOUS_RATE_DEFAULT 6000  /* per minute and address when no --rate-limit */
 #define ANONYMOUS_BURST_DEFAULT 500
 #define DEFAULT_MAX_BODY       (32 * 1024 * 1024)
+#define STREAM_PIECE           (256 * 1024)  /* most a streamed body reads at once */
+#define STREAM_WORKERS         4             /* threads reading pieces of streamed bodies */
 
 struct _HubServer
 {
@@ -36,6 +38,7 @@ struct _HubServer
   const HubConfig *config;
   GMainContext    *context;
   GThreadPool     *pool;
+  GThreadPool     *stream_pool;   /* piece reads of streamed bodies (see stream_feed()) */
   GPtrArray       *routes;        /* const HubRoute* */
   char            *url;
   FILE            *access_log;
@@ -43,6 +46,7 @@ struct _HubServer
   guint            in_flight;     /* requests between their headers and their end; main
                                      context only */
   gboolean         shutting_down;
+  gboolean         closed;        /* disconnected or being freed: no more piece reads */
 
   GMutex           lock;          /* guards the two tables below */
   GHashTable      *auth_cache;    /* sha256 hex of Authorization → AuthEntry */
@@ -72,6 +76,10 @@ typedef struct
   gboolean   too_large;
   gboolean   counted;   /* in server->in_flight */
   char      *principal;
+  /* a streamed body: the status sent (libsoup turns a message whose connection broke into
+   * a 500) and the bytes written */
+  guint      stream_status;
+  goffset    stream_written;
 } MsgState;
 
 typedef struct
@@ -86,6 +94,22 @@ typedef struct
   gboolean           xapi;
   /* filled by the worker */
   HubPrincipal      *principal;
+
+  /* A streamed response (hub_respond_stream), once its headers are set. Then the job
+   * lives until its message has finished and no piece read is under way, and each push
+   * of the job into server->stream_pool reads one piece. The worker writes stream_offset,
+   * stream_next and stream_error only while stream_reading; the rest is main context. */
+  gboolean           stream_reading;   /* a piece read is in the pool */
+  gboolean           stream_finished;  /* the message has finished (sent, or cut off) */
+  gboolean           stream_failed;    /* a read failed: the connection is being closed */
+  goffset            stream_offset;    /* next byte to read */
+  goffset            stream_sent;      /* bytes handed to libsoup */
+  guint              stream_queued;    /* pieces handed to libsoup, not written yet */
+  gsize              stream_queued_size; /* the size of that piece */
+  GBytes            *stream_next;      /* read, not handed to libsoup yet */
+  GError            *stream_error;
+  gulong             wrote_chunk_id;
+  gulong             finished_id;
 } Job;
 
 static HubPrincipal anonymous = { HUB_ROLE_NONE, 0, NULL, 0, NULL };
@@ -392,6 +416,8 @@ msg_finished (SoupServerMessage *msg,
   body = soup_server_message_get_response_body (msg);
   if (body != NULL && soup_server_message_get_method (msg) != SOUP_METHOD_HEAD)
     bytes = body->length;
+  if (state->stream_status != 0)
+    bytes = state->stream_written;
 
   fprintf (server->access_log, "%s %s %s %s %s %u %" G_GOFFSET_FORMAT " %.1fms\n",
            time,
@@ -399,7 +425,7 @@ msg_finished (SoupServerMessage *msg,
            state->principal != NULL ? state->principal : "-",
            soup_server_message_get_method (msg),
            path,
-           soup_server_message_get_status (msg),
+           state->stream_status != 0 ? state->stream_status : soup_server_message_get_status (msg),
            bytes,
            (g_get_monotonic_time () - state->start_us) / 1000.0);
   fflush (server->access_log);
@@ -702,7 +728,16 @@ worker_run (Job *job)
 static void
 job_free (Job *job)
 {
+  if (job->msg != NULL)
+    {
+      g_clear_signal_handler (&job->wrote_chunk_id, job->msg);
+      g_clear_signal_handler (&job->finished_id, job->msg);
+    }
   g_clear_object (&job->msg);
+  if (job->req.stream_destroy != NULL && job->req.stream_data != NULL)
+    job->req.stream_destroy (job->req.stream_data);
+  g_clear_pointer (&job->stream_next, g_bytes_unref);
+  g_clear_error (&job->stream_error);
   g_free ((char *) job->req.path);
   g_free ((char *) job->req.base_url);
   g_clear_pointer (&job->req.query, g_hash_table_unref);
@@ -716,6 +751,178 @@ job_free (Job *job)
   g_free (job->content_encoding);
   g_clear_pointer (&job->principal, hub_principal_free);
   g_free (job);
+}
+
+/* Streamed bodies.
+ *
+ * libsoup sends what the response body holds and pauses the message when it runs dry. With
+ * the body not accumulating, each piece is dropped once written ("wrote-chunk"); then the
+ * next piece, read ahead on a worker, is appended and the message unpaused, and the piece
+ * after it is read. So a stream holds at most two pieces: one being written, one read
+ * ahead. A client that goes away shows as the message finishing early: reading stops, and
+ * the job is freed once no read is under way. */
+
+/* Worker side: reads the next piece into the job. */
+static void
+stream_read_piece (Job *job)
+{
+  HubRequest *req = &job->req;
+  gsize max = (gsize) MIN ((goffset) STREAM_PIECE, req->stream_length - job->stream_offset);
+  g_autoptr(GError) error = NULL;
+  GBytes *piece;
+
+  piece = req->stream_read (req->store, req->stream_data, job->stream_offset, max, &error);
+  if (piece != NULL && (g_bytes_get_size (piece) == 0 || g_bytes_get_size (piece) > max))
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "the body reader returned %" G_GSIZE_FORMAT " bytes at offset %"
+                   G_GOFFSET_FORMAT " (asked for 1 to %" G_GSIZE_FORMAT ")",
+                   g_bytes_get_size (piece), job->stream_offset, max);
+      g_clear_pointer (&piece, g_bytes_unref);
+    }
+  if (piece == NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                             "the body reader failed without saying why");
+      job->stream_error = g_steal_pointer (&error);
+      return;
+    }
+  job->stream_offset += g_bytes_get_size (piece);
+  job->stream_next = piece;
+}
+
+static gboolean
+stream_free_idle (gpointer data)
+{
+  job_free (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Hands the piece read ahead to libsoup when the one before is written, starts the next
+ * read, and, after a failed read, makes libsoup find the connection closed. */
+static void
+stream_feed (Job *job)
+{
+  HubServer *server = job->server;
+  SoupMessageBody *body;
+
+  if (job->stream_finished)
+    return;
+  body = soup_server_message_get_response_body (job->msg);
+  if (job->stream_failed)
+    {
+      if (job->stream_queued == 0)
+        {
+          /* the socket is shut for writing: this byte never leaves, the write fails and
+           * libsoup ends the message and the connection */
+          job->stream_queued++;
+          soup_message_body_append_bytes (body, g_bytes_new_static ("", 1));
+          soup_server_message_unpause (job->msg);
+        }
+      return;
+    }
+  if (job->stream_queued == 0 && job->stream_next != NULL)
+    {
+      job->stream_sent += g_bytes_get_size (job->stream_next);
+      job->stream_queued++;
+      job->stream_queued_size = g_bytes_get_size (job->stream_next);
+      soup_message_body_append_bytes (body, job->stream_next);
+      g_clear_pointer (&job->stream_next, g_bytes_unref);
+      if (job->stream_sent >= job->req.stream_length)
+        soup_message_body_complete (body);
+      soup_server_message_unpause (job->msg);
+    }
+  if (!job->stream_reading && job->stream_next == NULL &&
+      job->stream_offset < job->req.stream_length && !server->closed)
+    {
+      job->stream_reading = TRUE;
+      g_thread_pool_push (server->stream_pool, job, NULL);
+    }
+}
+
+static void
+stream_fail (Job *job)
+{
+  GSocket *socket = soup_server_message_get_socket (job->msg);
+
+  g_warning ("cannot send %s: reading bytes from %" G_GOFFSET_FORMAT " of %" G_GOFFSET_FORMAT
+             " failed: %s; closing the connection", job->req.path, job->stream_sent,
+             job->req.stream_length, job->stream_error->message);
+  job->stream_failed = TRUE;
+  if (socket != NULL)
+    g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  stream_feed (job);
+}
+
+/* Main context: a piece read finished. */
+static gboolean
+stream_piece_ready (gpointer data)
+{
+  Job *job = data;
+
+  job->stream_reading = FALSE;
+  if (job->stream_finished || job->server->closed)
+    job_free (job);
+  else if (job->stream_error != NULL)
+    stream_fail (job);
+  else
+    stream_feed (job);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stream_wrote_chunk (SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  Job *job = user_data;
+  MsgState *state = g_object_get_data (G_OBJECT (msg), "hub-state");
+
+  if (job->stream_queued > 0)
+    {
+      job->stream_queued--;
+      if (state != NULL)
+        state->stream_written += job->stream_queued_size;
+    }
+  stream_feed (job);
+}
+
+static void
+stream_msg_finished (SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  Job *job = user_data;
+  GSource *source;
+
+  job->stream_finished = TRUE;
+  g_clear_signal_handler (&job->wrote_chunk_id, msg);
+  g_clear_signal_handler (&job->finished_id, msg);
+  if (job->stream_sent < job->req.stream_length || job->stream_queued > 0)
+    g_debug ("%s: the client left after %" G_GOFFSET_FORMAT " of %" G_GOFFSET_FORMAT " bytes",
+             job->req.path, job->stream_sent, job->req.stream_length);
+  if (job->stream_reading)
+    return;  /* stream_piece_ready() frees it */
+  /* not from inside the message's own signal */
+  source = g_idle_source_new ();
+  g_source_set_callback (source, stream_free_idle, job, NULL);
+  g_source_attach (source, job->server->context);
+  g_source_unref (source);
+}
+
+static void
+stream_start (Job *job)
+{
+  SoupServerMessage *msg = job->msg;
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  MsgState *state = g_object_get_data (G_OBJECT (msg), "hub-state");
+
+  if (state != NULL)
+    state->stream_status = job->req.status;
+  soup_message_body_set_accumulate (body, FALSE);
+  soup_message_body_truncate (body);
+  job->wrote_chunk_id = g_signal_connect (msg, "wrote-chunk", G_CALLBACK (stream_wrote_chunk), job);
+  job->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (stream_msg_finished), job);
+  stream_feed (job);
 }
 
 static gboolean
@@ -742,9 +949,24 @@ job_finish (gpointer data)
   soup_server_message_set_status (msg, job->req.status, NULL);
   if (job->req.content_type != NULL)
     soup_message_headers_replace (headers, "Content-Type", job->req.content_type);
-  else if (job->req.response_body != NULL)
+  else if (job->req.response_body != NULL || job->req.stream_read != NULL)
     soup_message_headers_replace (headers, "Content-Type", "application/octet-stream");
-  if (job->req.response_body != NULL)
+  if (job->req.stream_read != NULL)
+    {
+      soup_message_headers_set_content_length (headers, job->req.stream_length);
+      if (job->server->closed)
+        {
+          job_free (job);
+          return G_SOURCE_REMOVE;
+        }
+      if (!job->req.is_head && job->req.stream_length > 0)
+        {
+          stream_start (job);
+          return G_SOURCE_REMOVE;
+        }
+      /* HEAD, or nothing to send: the headers say it all */
+    }
+  else if (job->req.response_body != NULL)
     {
       /* handed over, not copied: a package download is sent from the bytes the worker
        * read */
@@ -780,9 +1002,36 @@ pool_func (gpointer data,
   Job *job = data;
 
   worker_run (job);
+  /* the first piece of a streamed body now, while an error can still be a 500 */
+  if (job->req.stream_read != NULL && !job->req.is_head && job->req.stream_length > 0)
+    {
+      stream_read_piece (job);
+      if (job->stream_error != NULL)
+        {
+          g_warning ("cannot read the body of %s: %s", job->req.path, job->stream_error->message);
+          hub_respond_error (&job->req, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                             "could not read the response body: %s", job->stream_error->message);
+          g_clear_error (&job->stream_error);
+        }
+    }
   /* a query left open would keep this thread's connection on an old snapshot */
   hub_store_release (job->server->store);
   g_main_context_invoke (job->server->context, job_finish, job);
+}
+
+/* The piece reads of streamed bodies run on threads of their own, few of them: each thread
+ * has its own database connection, whose page cache fills as a package's chunks pass
+ * through it, and a download should not hold a request worker while a slow client takes
+ * its time anyway. */
+static void
+stream_pool_func (gpointer data,
+                  gpointer user_data)
+{
+  Job *job = data;
+
+  stream_read_piece (job);
+  hub_store_release (job->server->store);
+  g_main_context_invoke (job->server->context, stream_piece_ready, job);
 }
 
 static char *
@@ -1141,6 +1390,13 @@ hub_server_new (HubStore         *store,
       hub_server_free (server);
       return NULL;
     }
+  server->stream_pool = g_thread_pool_new (stream_pool_func, server,
+                                           (int) MIN (workers, STREAM_WORKERS), TRUE, error);
+  if (server->stream_pool == NULL)
+    {
+      hub_server_free (server);
+      return NULL;
+    }
 
   server->soup = soup_server_new ("server-header", "shuyuan-hub/" PACKAGE_VERSION " ",
                                   "tls-certificate", certificate,
@@ -1281,6 +1537,7 @@ hub_server_shutdown (HubServer *server,
   for (guint i = 0; i < 100 && g_main_context_pending (server->context); i++)
     g_main_context_iteration (server->context, FALSE);
 
+  server->closed = TRUE;
   soup_server_disconnect (server->soup);
 }
 
@@ -1290,8 +1547,11 @@ hub_server_free (HubServer *server)
   if (server == NULL)
     return;
 
+  server->closed = TRUE;  /* streams read no further pieces */
   if (server->pool != NULL)
     g_thread_pool_free (server->pool, FALSE, TRUE);
+  if (server->stream_pool != NULL)
+    g_thread_pool_free (server->stream_pool, FALSE, TRUE);
   /* jobs that finished on the way out */
   while (g_main_context_pending (server->context))
     g_main_context_iteration (server->context, FALSE);

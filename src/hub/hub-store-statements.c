@@ -317,7 +317,7 @@ hub_statement_row_index (HubStatementRow *row,
   if (g_str_equal (type, "Activity"))
     {
       row->object_id = g_strdup (get_string (object, "id"));
-      index_activity (row, object, HUB_REL_ACTOR /* 0: the object */);
+      index_activity (row, object, HUB_REL_ACTIVITY_OBJECT);
     }
   else if (g_str_equal (type, "Agent") || g_str_equal (type, "Group"))
     {

@@ -31,11 +31,13 @@
 
 G_BEGIN_DECLS
 
+/* Where an agent or activity appears in a statement (the `relation` columns). */
 typedef enum
 {
-  HUB_REL_ACTOR  = 0,
-  HUB_REL_OBJECT = 1,
-  HUB_REL_OTHER  = 2,
+  HUB_REL_ACTOR           = 0,  /* agents: the actor (or a member of an actor Group) */
+  HUB_REL_OBJECT          = 1,  /* agents: the object (or a member of an object Group) */
+  HUB_REL_ACTIVITY_OBJECT = 0,  /* activities: the statement's object */
+  HUB_REL_OTHER           = 2,  /* anywhere else: context, authority, sub-statement */
 } HubRelation;
 
 typedef struct

@@ -205,9 +205,11 @@ parse_multipart (const char  *body,
               *message = g_strdup ("multipart/mixed: malformed part header");
               return NULL;
             }
-          g_hash_table_replace (part->headers,
-                                g_ascii_strdown (g_strstrip (g_strndup (line, colon - line)), -1),
-                                g_strstrip (g_strndup (colon + 1, eol - colon - 1)));
+          {
+            g_autofree char *name = g_strndup (line, colon - line);
+            g_hash_table_replace (part->headers, g_ascii_strdown (g_strstrip (name), -1),
+                                  g_strstrip (g_strndup (colon + 1, eol - colon - 1)));
+          }
           line = eol + 2;
         }
       p = headers_end + 2;
@@ -232,13 +234,14 @@ parse_multipart (const char  *body,
 static char *
 media_type (const char *content_type)
 {
+  g_autofree char *type = NULL;
   const char *semi;
 
   if (content_type == NULL)
     return NULL;
   semi = strchr (content_type, ';');
-  return g_ascii_strdown (g_strstrip (semi != NULL ? g_strndup (content_type, semi - content_type)
-                                                    : g_strdup (content_type)), -1);
+  type = semi != NULL ? g_strndup (content_type, semi - content_type) : g_strdup (content_type);
+  return g_ascii_strdown (g_strstrip (type), -1);
 }
 
 static char *
@@ -256,7 +259,10 @@ content_type_param (const char *content_type,
 
       if (eq == NULL)
         continue;
-      key = g_ascii_strdown (g_strstrip (g_strndup (piece, eq - piece)), -1);
+      {
+        g_autofree char *raw = g_strndup (piece, eq - piece);
+        key = g_ascii_strdown (g_strstrip (raw), -1);
+      }
       if (g_str_equal (key, name))
         {
           char *value = g_strstrip (g_strdup (eq + 1));
@@ -491,13 +497,6 @@ make_authority (HubRequest *req)
   json_object_object_add (agent, "account", account);
   return agent;
 }
-
-typedef struct
-{
-  char *sha2;
-  gboolean has_url;
-  gboolean signature;
-} NeededAttachment;
 
 /* Reads the body into statements and attachment parts; answers 400 itself on failure. */
 static json_object *
@@ -792,7 +791,10 @@ handle_write (Ctx        *ctx,
             json_object_object_add (statement, "id", json_object_new_string (statement_id));
         }
       else if (id == NULL)
-        json_object_object_add (statement, "id", json_object_new_string_len (g_uuid_string_random (), 36));
+        {
+          g_autofree char *made = g_uuid_string_random ();
+          json_object_object_add (statement, "id", json_object_new_string (made));
+        }
     }
 
   if (!check_attachments (ctx, statements, parts, g_strcmp0 (type, "multipart/mixed") == 0))
@@ -1170,7 +1172,7 @@ respond_result (Ctx        *ctx,
       hub_respond_error (req, 500, "database: %s", error->message);
       return;
     }
-  boundary = g_strdup_printf ("xapi-%s", g_uuid_string_random ());
+  boundary = g_uuid_string_random ();
   out = g_byte_array_new ();
 #define APPEND(s) g_byte_array_append (out, (const guint8 *) (s), strlen (s))
   APPEND ("--");
@@ -1267,7 +1269,6 @@ make_more (Ctx    *ctx,
   g_autoptr(StmtJson) token = json_object_new_object ();
   json_object *q = json_object_new_object ();
   g_autofree char *encoded = NULL;
-  g_autofree char *escaped = NULL;
   const char *text;
   guint i;
 
@@ -1288,6 +1289,17 @@ make_more (Ctx    *ctx,
         *c = '_';
       else if (*c == '=')
         *c = '\0';
+    }
+  /* behind a proxy that serves the hub under a path, public_url carries that path */
+  if (ctx->req->config != NULL && ctx->req->config->public_url != NULL)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (ctx->req->config->public_url, G_URI_FLAGS_NONE, NULL);
+      const char *path = uri != NULL ? g_uri_get_path (uri) : "";
+      gsize len = strlen (path);
+
+      while (len > 0 && path[len - 1] == '/')
+        len--;
+      return g_strdup_printf ("%.*s/xapi/statements?more=%s", (int) len, path, encoded);
     }
   return g_strdup_printf ("/xapi/statements?more=%s", encoded);
 }

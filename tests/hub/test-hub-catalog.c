@@ -1114,6 +1114,331 @@ test_large_package (void)
   }
 }
 
+/* ---- streamed downloads ---- */
+
+#define HUGE_NOISE (40 * 1024 * 1024)
+
+static char *huge_path;   /* the package path of "huge-course" */
+static char *huge_sha;
+static gint64 huge_size;
+
+/* The hub's peak resident memory (VmHWM) in KiB. */
+static gint64
+hub_hwm_kib (pid_t pid)
+{
+  g_autofree char *file = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+  line = strstr (text, "VmHWM:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + strlen ("VmHWM:"), NULL, 10);
+}
+
+/* Lets VmHWM start again from the current resident size (Linux's clear_refs "5"); where
+ * that is not allowed the peak so far stays, which only makes the check below looser. */
+static void
+hub_reset_hwm (pid_t pid)
+{
+  g_autofree char *file = g_strdup_printf ("/proc/%d/clear_refs", (int) pid);
+
+  g_file_set_contents_full (file, "5", 1, G_FILE_SET_CONTENTS_NONE, 0644, NULL);
+}
+
+/* A GET on a connection of its own, written by hand, so that the test can stop reading
+ * and close it mid-body. Returns the connection after the response headers; *status and
+ * *length (Content-Length) from them; @body receives the body bytes read so far. */
+static GIOStream *
+raw_get (const char *url,
+         const char *path,
+         const char *range,
+         guint      *status,
+         gint64     *length,
+         GByteArray *body)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) req = g_string_new (NULL);
+  g_autoptr(GByteArray) head = g_byte_array_new ();
+  g_autofree char *b64 = g_base64_encode ((const guchar *) t.hub->admin, strlen (t.hub->admin));
+  g_autofree char *head_text = NULL;
+  GSocketConnection *conn;
+  const char *p;
+  guint8 buffer[16384];
+  guint8 *end = NULL;
+
+  g_socket_client_set_timeout (client, 20);
+  conn = g_socket_client_connect_to_uri (client, url, 80, NULL, &error);
+  g_assert_no_error (error);
+  g_string_append_printf (req, "GET %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Basic %s\r\n",
+                          path, url + strlen ("http://"), b64);
+  if (range != NULL)
+    g_string_append_printf (req, "Range: %s\r\n", range);
+  g_string_append (req, "\r\n");
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), req->str,
+                             req->len, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* the headers (bounded: they fit in 64 KiB) */
+  while (end == NULL && head->len < 65536)
+    {
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (conn)),
+                                      buffer, sizeof buffer, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      g_byte_array_append (head, buffer, n);
+      end = (guint8 *) g_strstr_len ((const char *) head->data, head->len, "\r\n\r\n");
+    }
+  g_assert_nonnull (end);
+  head_text = g_strndup ((const char *) head->data, end - head->data);
+  g_byte_array_append (body, end + 4, head->len - (end + 4 - head->data));
+
+  g_assert_true (g_str_has_prefix (head_text, "HTTP/1.1 "));
+  *status = (guint) g_ascii_strtoull (head_text + strlen ("HTTP/1.1 "), NULL, 10);
+  *length = -1;
+  p = strstr (head_text, "Content-Length: ");
+  if (p != NULL)
+    *length = g_ascii_strtoll (p + strlen ("Content-Length: "), NULL, 10);
+  return G_IO_STREAM (conn);
+}
+
+/* Reads body bytes until @body holds at least @until bytes or the connection ends. */
+static void
+raw_read (GIOStream  *conn,
+          GByteArray *body,
+          gint64      until)
+{
+  guint8 *buffer = g_malloc (65536);
+
+  while ((gint64) body->len < until)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (conn), buffer, 65536,
+                                      NULL, &error);
+      g_assert_no_error (error);
+      if (n == 0)
+        break;
+      g_byte_array_append (body, buffer, n);
+    }
+  g_free (buffer);
+}
+
+static void
+test_download_streamed (void)
+{
+  g_autofree char *folder = sample_copy ("coding-for-kids", "huge", edit_id,
+                                         (gpointer) "huge-course");
+  g_autofree char *noise = g_build_filename (folder, "media", "noise.bin", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *got_sha = NULL;
+  g_autofree char *length = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4242);
+  g_autoptr(Resp) head = NULL;
+  g_autoptr(Resp) r = NULL;
+  json_object *entry = NULL;
+  guint32 *data;
+  gsize n = HUGE_NOISE / 4;
+  gint64 before, after;
+  pid_t pid = hub_pid;
+
+  data = g_new (guint32, n);
+  for (gsize i = 0; i < n; i++)
+    data[i] = g_rand_int (rand);
+  g_assert_true (g_file_set_contents (noise, (const char *) data, n * 4, NULL));
+  g_free (data);
+  if (publish (folder, &entry, &err) != 0)
+    g_error ("publishing the huge course failed: %s", err);
+  huge_sha = g_strdup (entry_str (entry, "sha256"));
+  huge_size = json_object_get_int64 (json_object_object_get (entry, "size"));
+  huge_path = package_path ("huge-course", json_object_get_int (json_object_object_get (entry, "version")));
+  json_object_put (entry);
+  g_assert_cmpint (huge_size, >, HUGE_NOISE);
+  length = g_strdup_printf ("%" G_GINT64_FORMAT, huge_size);
+
+  /* HEAD reads nothing and says how long */
+  head = request ("HEAD", huge_path, t.hub->admin, NULL);
+  assert_status (head, 200);
+  g_assert_cmpstr (header (head, "Content-Length"), ==, length);
+  g_assert_cmpuint (g_bytes_get_size (head->body), ==, 0);
+
+  /* the whole package, while the hub's memory stays about flat */
+  hub_reset_hwm (pid);
+  before = hub_hwm_kib (pid);
+  r = request ("GET", huge_path, t.hub->admin, NULL);
+  after = hub_hwm_kib (pid);
+  assert_status (r, 200);
+  g_assert_cmpstr (header (r, "Content-Length"), ==, length);
+  g_assert_cmpint (g_bytes_get_size (r->body), ==, huge_size);
+  got_sha = sha256_of (r->body);
+  g_assert_cmpstr (got_sha, ==, huge_sha);
+  check_package_headers (r, huge_sha);
+  g_test_message ("hub VmHWM %" G_GINT64_FORMAT " KiB before and %" G_GINT64_FORMAT
+                  " KiB after downloading %" G_GINT64_FORMAT " bytes",
+                  before, after, huge_size);
+  g_assert_cmpint (after - before, <, 16 * 1024);
+}
+
+/* A client that goes away after about 1 MiB, then resumes from where it stopped; and
+ * clients that go away at once. The hub carries on serving. */
+static void
+test_download_cut_and_resume (void)
+{
+  g_autoptr(GByteArray) prefix = g_byte_array_new ();
+  g_autoptr(GBytes) whole = NULL;
+  g_autofree char *range = NULL;
+  g_autofree char *got_sha = NULL;
+  g_autofree char *etag = g_strdup_printf ("\"%s\"", huge_sha);
+  g_autoptr(Resp) rest = NULL;
+  g_autoptr(Resp) health = NULL;
+  GIOStream *conn;
+  guint status = 0;
+  gint64 length = 0;
+  gsize have;
+
+  g_assert_nonnull (huge_path);
+  conn = raw_get (t.hub->url, huge_path, NULL, &status, &length, prefix);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpint (length, ==, huge_size);
+  raw_read (conn, prefix, 1024 * 1024);
+  g_assert_cmpuint (prefix->len, >=, 1024 * 1024);
+  g_assert_cmpuint (prefix->len, <, huge_size);
+  g_io_stream_close (conn, NULL, NULL);
+  g_object_unref (conn);
+
+  /* several more that leave early: right after the headers, and mid-piece */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GByteArray) some = g_byte_array_new ();
+
+      conn = raw_get (t.hub->url, huge_path, i % 2 ? "bytes=1000-" : NULL, &status, &length, some);
+      g_assert_cmpuint (status, ==, i % 2 ? 206 : 200);
+      if (i >= 2)
+        raw_read (conn, some, 300 * 1024 + i * 7777);
+      g_io_stream_close (conn, NULL, NULL);
+      g_object_unref (conn);
+    }
+
+  /* resume */
+  have = prefix->len;
+  range = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-", have);
+  rest = request ("GET", huge_path, t.hub->admin, "Range", range, "If-Range", etag, NULL);
+  assert_status (rest, 206);
+  g_assert_cmpint (g_bytes_get_size (rest->body), ==, huge_size - (gint64) have);
+  g_byte_array_append (prefix, g_bytes_get_data (rest->body, NULL), g_bytes_get_size (rest->body));
+  whole = g_byte_array_free_to_bytes (g_steal_pointer (&prefix));
+  got_sha = sha256_of (whole);
+  g_assert_cmpstr (got_sha, ==, huge_sha);
+
+  /* still serving */
+  health = request ("GET", "/health", NULL, NULL);
+  assert_status (health, 200);
+  {
+    const char *id = g_hash_table_lookup (t.ids, "coding-for-kids");
+    g_autofree char *path = package_path (id, version_of (id));
+    g_autoptr(Resp) small = request ("GET", path, t.hub->admin, NULL);
+    g_autofree char *sha = NULL;
+
+    assert_status (small, 200);
+    sha = sha256_of (small->body);
+    g_assert_cmpstr (sha, ==, g_hash_table_lookup (t.sha256, id));
+  }
+}
+
+/* A read error in the middle of a body (the hub's test hook makes the reader fail at a
+ * given offset): the status is gone already, so the hub closes the connection and the
+ * client sees a short body whose bytes are right. At offset 0 it is still a 500. */
+static void
+test_download_read_error (void)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autofree char *path = NULL;
+  g_autofree char *range = NULL;
+  g_autofree char *got_sha = NULL;
+  g_autofree char *want_sha = NULL;
+  g_autoptr(Resp) first = NULL;
+  g_autoptr(Resp) same = NULL;
+  g_autoptr(Resp) health = NULL;
+  guint8 *buffer = g_malloc (65536);
+  GIOStream *conn;
+  guint status = 0;
+  gint64 length = 0;
+
+  g_assert_nonnull (huge_path);
+  path = g_strconcat (huge_path, "?test_fail_at=", G_STRINGIFY (2097152), NULL);
+  conn = raw_get (t.hub->url, path, NULL, &status, &length, body);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpint (length, ==, huge_size);
+  /* to the end of the connection (bounded: the body is shorter than the package) */
+  while ((gint64) body->len < huge_size)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (conn), buffer, 65536,
+                                      NULL, &error);
+      if (n <= 0)
+        break;  /* the end, or the hub's reset */
+      g_byte_array_append (body, buffer, n);
+    }
+  g_free (buffer);
+  g_io_stream_close (conn, NULL, NULL);
+  g_object_unref (conn);
+  g_assert_cmpint (body->len, <=, 2097152);
+  g_assert_cmpint (body->len, >, 0);
+
+  /* what came is the start of the package */
+  range = g_strdup_printf ("bytes=0-%u", body->len - 1);
+  same = request ("GET", huge_path, t.hub->admin, "Range", range, NULL);
+  assert_status (same, 206);
+  want_sha = sha256_of (same->body);
+  {
+    g_autoptr(GBytes) got = g_bytes_new (body->data, body->len);
+    got_sha = sha256_of (got);
+  }
+  g_assert_cmpstr (got_sha, ==, want_sha);
+
+  /* failing on the first piece: nothing is sent yet, so a 500 */
+  g_free (path);
+  path = g_strconcat (huge_path, "?test_fail_at=0", NULL);
+  first = request ("GET", path, t.hub->admin, NULL);
+  assert_status (first, 500);
+
+  health = request ("GET", "/health", NULL, NULL);
+  assert_status (health, 200);
+}
+
+/* SIGTERM while a download is under way: the hub stops accepting, finishes the download,
+ * then exits cleanly. (A second hub on the same storage, so the shared one stays up.) */
+static void
+test_download_during_shutdown (void)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *got_sha = NULL;
+  HubTestHub *hub2;
+  GIOStream *conn;
+  guint status = 0;
+  gint64 length = 0;
+
+  g_assert_nonnull (huge_path);
+  hub2 = hub_test_hub_start (t.target, NULL, NULL);
+  hub_pid = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (hub2->process), NULL, 10);
+
+  conn = raw_get (hub2->url, huge_path, NULL, &status, &length, body);
+  g_assert_cmpuint (status, ==, 200);
+  raw_read (conn, body, 1024 * 1024);
+  g_subprocess_send_signal (hub2->process, SIGTERM);
+  raw_read (conn, body, huge_size);
+  g_io_stream_close (conn, NULL, NULL);
+  g_object_unref (conn);
+  g_assert_cmpint (body->len, ==, huge_size);
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&body));
+  got_sha = sha256_of (bytes);
+  g_assert_cmpstr (got_sha, ==, huge_sha);
+
+  hub_test_hub_stop (hub2);  /* asserts a clean exit */
+  hub_pid = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (t.hub->process), NULL, 10);
+}
+
 static void
 test_auth (void)
 {
@@ -1188,6 +1513,8 @@ teardown (void)
   g_free (t.tmp);
   g_free (t.target);
   g_free (t.coordinator);
+  g_free (huge_path);
+  g_free (huge_sha);
   g_hash_table_unref (t.sha256);
   g_hash_table_unref (t.ids);
   g_hash_table_unref (t.versions);
@@ -1215,6 +1542,10 @@ main (int    argc,
   g_test_add_func ("/hub/catalog/publish-zip", test_publish_zip);
   g_test_add_func ("/hub/catalog/publish-concurrent", test_publish_concurrent);
   g_test_add_func ("/hub/catalog/download-large", test_large_package);
+  g_test_add_func ("/hub/catalog/download-streamed", test_download_streamed);
+  g_test_add_func ("/hub/catalog/download-cut-and-resume", test_download_cut_and_resume);
+  g_test_add_func ("/hub/catalog/download-read-error", test_download_read_error);
+  g_test_add_func ("/hub/catalog/download-during-shutdown", test_download_during_shutdown);
   g_test_add_func ("/hub/catalog/auth", test_auth);
   /* last: it needs the server not to re-apply Range to a full answer (see hub-server.c) */
   g_test_add_func ("/hub/catalog/download-if-range-changed", test_download_if_range_changed);
