@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
@@ -30,6 +31,9 @@
 #define DEFAULT_MAX_BODY       (32 * 1024 * 1024)
 #define STREAM_PIECE           (256 * 1024)  /* most a streamed body reads at once */
 #define STREAM_WORKERS         4             /* threads reading pieces of streamed bodies */
+#define KEEPALIVE_TIMEOUT_S    75            /* an idle keep-alive connection is closed after */
+#define REAPER_INTERVAL_S      5
+#define LISTEN_BACKLOG         256
 
 struct _HubServer
 {
@@ -47,6 +51,9 @@ struct _HubServer
                                      context only */
   gboolean         shutting_down;
   gboolean         closed;        /* disconnected or being freed: no more piece reads */
+
+  GHashTable      *connections;   /* GSocket* → Connection; main context only */
+  GSource         *reaper;
 
   GMutex           lock;          /* guards the two tables below */
   GHashTable      *auth_cache;    /* sha256 hex of Authorization → AuthEntry */
@@ -80,7 +87,19 @@ typedef struct
    * a 500) and the bytes written */
   guint      stream_status;
   goffset    stream_written;
+  GSocket   *socket;    /* the connection's, for the reaper */
 } MsgState;
+
+/* A client connection, seen through its requests. libsoup 3.2 does not notice when a
+ * client closes a keep-alive connection between requests: the socket stays in CLOSE-WAIT
+ * with its descriptor open for the life of the process, so a hub with many clients
+ * would run out of descriptors. The reaper closes such connections, and any left idle
+ * longer than KEEPALIVE_TIMEOUT_S. */
+typedef struct
+{
+  guint  busy;          /* requests under way on it */
+  gint64 idle_since_us; /* monotonic; when the last one finished */
+} Connection;
 
 typedef struct
 {
@@ -128,6 +147,7 @@ msg_state_free (gpointer data)
 {
   MsgState *state = data;
 
+  g_clear_object (&state->socket);
   g_free (state->principal);
   g_free (state);
 }
@@ -404,6 +424,13 @@ msg_finished (SoupServerMessage *msg,
       state->counted = FALSE;
       server->in_flight--;
     }
+  if (state->socket != NULL && server->connections != NULL)
+    {
+      Connection *connection = g_hash_table_lookup (server->connections, state->socket);
+
+      if (connection != NULL && connection->busy > 0 && --connection->busy == 0)
+        connection->idle_since_us = g_get_monotonic_time ();
+    }
   if (server->access_log == NULL)
     return;
 
@@ -440,6 +467,21 @@ request_started (SoupServer        *soup,
 
   state->server = user_data;
   state->start_us = g_get_monotonic_time ();
+  state->socket = soup_server_message_get_socket (msg);
+  if (state->socket != NULL)
+    {
+      Connection *connection;
+
+      g_object_ref (state->socket);
+      connection = g_hash_table_lookup (state->server->connections, state->socket);
+      if (connection == NULL)
+        {
+          connection = g_new0 (Connection, 1);
+          g_hash_table_insert (state->server->connections, g_object_ref (state->socket),
+                               connection);
+        }
+      connection->busy++;
+    }
   g_object_set_data_full (G_OBJECT (msg), "hub-state", state, msg_state_free);
   g_signal_connect (msg, "got-headers", G_CALLBACK (msg_got_headers), state);
   g_signal_connect (msg, "got-chunk", G_CALLBACK (msg_got_chunk), state);
@@ -1303,6 +1345,50 @@ add_routes (HubServer      *server,
     g_ptr_array_add (server->routes, (gpointer) &table[i]);
 }
 
+/* Closes connections the client has closed (an end of stream waits to be read) and
+ * connections idle for too long; forgets connections libsoup has closed. */
+static gboolean
+reap_connections (gpointer data)
+{
+  HubServer *server = data;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, server->connections);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GSocket *socket = key;
+      Connection *connection = value;
+      gboolean close_it = FALSE;
+      char byte;
+
+      if (g_socket_is_closed (socket))
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      if (connection->busy > 0)
+        continue;
+      if (now - connection->idle_since_us > (gint64) KEEPALIVE_TIMEOUT_S * G_USEC_PER_SEC)
+        close_it = TRUE;
+      else if (g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR) != 0)
+        {
+          /* readable while idle: a new request (leave it to libsoup) or the end */
+          ssize_t n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+          close_it = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+                                errno != EINTR);
+        }
+      if (close_it)
+        {
+          g_socket_close (socket, NULL);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 HubServer *
 hub_server_new (HubStore         *store,
                 const HubConfig  *config,
@@ -1343,6 +1429,11 @@ hub_server_new (HubStore         *store,
   server->config = config;
   server->context = g_main_context_ref_thread_default ();
   g_mutex_init (&server->lock);
+  server->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                               g_object_unref, g_free);
+  server->reaper = g_timeout_source_new_seconds (REAPER_INTERVAL_S);
+  g_source_set_callback (server->reaper, reap_connections, server, NULL);
+  g_source_attach (server->reaper, server->context);
   server->auth_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, auth_entry_free);
   server->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (config->rate_limit > 0)
@@ -1452,6 +1543,7 @@ hub_server_listen (HubServer  *server,
                    GError    **error)
 {
   g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
   SoupServerListenOptions options = 0;
   GSList *uris;
 
@@ -1462,7 +1554,14 @@ hub_server_listen (HubServer  *server,
     return FALSE;
   if (server->config->tls_cert != NULL)
     options |= SOUP_SERVER_LISTEN_HTTPS;
-  if (!soup_server_listen (server->soup, address, options, error))
+  /* our own socket: GSocketListener's backlog of 10 drops connections when a few dozen
+   * clients arrive at once */
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL ||
+      !g_socket_bind (socket, address, TRUE, error) ||
+      (g_socket_set_listen_backlog (socket, LISTEN_BACKLOG), !g_socket_listen (socket, error)) ||
+      !soup_server_listen_socket (server->soup, socket, options, error))
     {
       g_prefix_error (error, "cannot listen on %s: ", server->config->listen);
       return FALSE;
@@ -1555,7 +1654,11 @@ hub_server_free (HubServer *server)
   /* jobs that finished on the way out */
   while (g_main_context_pending (server->context))
     g_main_context_iteration (server->context, FALSE);
+  if (server->reaper != NULL)
+    g_source_destroy (server->reaper);
+  g_clear_pointer (&server->reaper, g_source_unref);
   g_clear_object (&server->soup);
+  g_clear_pointer (&server->connections, g_hash_table_unref);
   g_clear_pointer (&server->routes, g_ptr_array_unref);
   g_clear_pointer (&server->auth_cache, g_hash_table_unref);
   g_clear_pointer (&server->buckets, g_hash_table_unref);

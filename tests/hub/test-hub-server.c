@@ -535,6 +535,89 @@ test_sigterm (void)
   hub_test_hub_stop (hub);
 }
 
+/* The number of sockets the hub process holds (its listening socket included). */
+static guint
+count_sockets (HubTestHub *hub)
+{
+  g_autofree char *dir = g_strdup_printf ("/proc/%s/fd",
+                                          g_subprocess_get_identifier (hub->process));
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  g_assert_nonnull (handle);
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      if (target != NULL && g_str_has_prefix (target, "socket:"))
+        count++;
+    }
+  return count;
+}
+
+/* Keep-alive connections that clients close between requests are released (libsoup 3.2
+ * alone leaves them in CLOSE-WAIT for the life of the process). */
+static void
+test_closed_connections (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, NULL, NULL);
+  g_autoptr(GUri) uri = g_uri_parse (hub->url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *request = g_strdup_printf ("GET /health HTTP/1.1\r\nHost: %s:%d\r\n\r\n",
+                                              g_uri_get_host (uri), g_uri_get_port (uri));
+  guint before, during, after = 0;
+  gint64 deadline;
+
+  before = count_sockets (hub);
+  {
+    GSocketConnection *connections[20];
+
+    for (guint i = 0; i < G_N_ELEMENTS (connections); i++)
+      {
+        g_autoptr(GSocketClient) client = g_socket_client_new ();
+        g_autoptr(GError) error = NULL;
+        char reply[512];
+        gssize n;
+
+        connections[i] = g_socket_client_connect_to_host (client, g_uri_get_host (uri),
+                                                          g_uri_get_port (uri), NULL, &error);
+        g_assert_no_error (error);
+        g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connections[i])),
+                                   request, strlen (request), NULL, NULL, &error);
+        g_assert_no_error (error);
+        n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connections[i])),
+                                 reply, sizeof reply - 1, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_cmpint (n, >, 0);
+        reply[n] = '\0';
+        g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 200"));
+      }
+    during = count_sockets (hub);
+    g_assert_cmpuint (during, >=, before + G_N_ELEMENTS (connections));
+    for (guint i = 0; i < G_N_ELEMENTS (connections); i++)
+      {
+        g_io_stream_close (G_IO_STREAM (connections[i]), NULL, NULL);
+        g_object_unref (connections[i]);
+      }
+  }
+
+  /* the reaper looks every 5 s */
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline && (after = count_sockets (hub)) > before)
+    g_usleep (100 * 1000);
+  g_assert_cmpuint (after, <=, before);
+
+  /* and the hub still serves */
+  {
+    g_autoptr(HubTestResponse) response = hub_test_request (hub, "GET", "/health", NULL, NULL,
+                                                            NULL, 0, NULL, NULL);
+
+    hub_test_assert_status (response, 200);
+  }
+  hub_test_hub_stop (hub);
+}
+
 static void
 test_tls (void)
 {
@@ -664,6 +747,7 @@ main (int    argc,
   g_test_add_func ("/hub/server/gzip", test_gzip);
   g_test_add_func ("/hub/server/rate-limit", test_rate_limit);
   g_test_add_func ("/hub/server/access-log", test_access_log);
+  g_test_add_func ("/hub/server/closed-connections", test_closed_connections);
   g_test_add_func ("/hub/server/sigterm", test_sigterm);
   g_test_add_func ("/hub/server/tls", test_tls);
   g_test_add_func ("/hub/server/proxy", test_proxy);
