@@ -88,6 +88,7 @@ typedef struct
   guint      stream_status;
   goffset    stream_written;
   GSocket   *socket;    /* the connection's, for the reaper */
+  gboolean   busy;      /* counted in its Connection's busy */
 } MsgState;
 
 /* A client connection, seen through its requests. libsoup 3.2 does not notice when a
@@ -326,6 +327,16 @@ msg_got_headers (SoupServerMessage *msg,
       state->counted = TRUE;
       state->server->in_flight++;
     }
+  if (!state->busy && state->socket != NULL)
+    {
+      Connection *connection = g_hash_table_lookup (state->server->connections, state->socket);
+
+      if (connection != NULL)
+        {
+          state->busy = TRUE;
+          connection->busy++;
+        }
+    }
   if (state->server->shutting_down)
     soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                   "Connection", "close");
@@ -428,8 +439,9 @@ msg_finished (SoupServerMessage *msg,
     {
       Connection *connection = g_hash_table_lookup (server->connections, state->socket);
 
-      if (connection != NULL && connection->busy > 0 && --connection->busy == 0)
+      if (connection != NULL && state->busy && --connection->busy == 0)
         connection->idle_since_us = g_get_monotonic_time ();
+      state->busy = FALSE;
     }
   if (server->access_log == NULL)
     return;
@@ -474,13 +486,15 @@ request_started (SoupServer        *soup,
 
       g_object_ref (state->socket);
       connection = g_hash_table_lookup (state->server->connections, state->socket);
+      /* busy from its headers to its end: libsoup also starts a message when the client
+       * closes the connection, and that one never ends */
       if (connection == NULL)
         {
           connection = g_new0 (Connection, 1);
+          connection->idle_since_us = g_get_monotonic_time ();
           g_hash_table_insert (state->server->connections, g_object_ref (state->socket),
                                connection);
         }
-      connection->busy++;
     }
   g_object_set_data_full (G_OBJECT (msg), "hub-state", state, msg_state_free);
   g_signal_connect (msg, "got-headers", G_CALLBACK (msg_got_headers), state);

@@ -248,11 +248,17 @@ cmd_serve (int    argc,
 
   g_main_loop_run (loop);
 
+  /* Stopping already: a second SIGTERM (systemd, a test, an impatient operator) must not
+   * kill the process halfway through its shutdown. (Removing the last GLib source for a
+   * signal restores its default action, hence the order.) */
+  g_source_remove (sigterm);
+  g_source_remove (sigint);
+  signal (SIGTERM, SIG_IGN);
+  signal (SIGINT, SIG_IGN);
+
   g_printerr ("shuyuan-hub: stopping; finishing the requests in flight\n");
   hub_server_shutdown (server, 30000);
   hub_server_free (server);
-  g_source_remove (sigterm);
-  g_source_remove (sigint);
   g_clear_pointer (&store, hub_store_free);
   hub_config_clear (&config);
   g_printerr ("shuyuan-hub: stopped\n");
