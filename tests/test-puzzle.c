@@ -217,19 +217,151 @@ assert_trace (const SyRunResult *result,
 
 /* ---- the sample puzzles ---- */
 
+typedef enum
+{
+  CONCEPT_SEQUENCE,   /* forward and turns only */
+  CONCEPT_LOOP,       /* a repeat */
+  CONCEPT_NESTED,     /* a repeat inside a repeat */
+  CONCEPT_IF,         /* if-wall-ahead inside a repeat */
+} Concept;
+
+typedef struct
+{
+  const char   *program;
+  SyRunOutcome  outcome;
+} Wrong;
+
+/* Every puzzle of the coding course, in the course's order: the solution the hints and
+ * lessons teach, wrong programs a child might try, and a program that ignores the
+ * puzzle's concept: it would solve the puzzle, but the block limit refuses it. */
 static const struct
 {
   const char *file;       /* under SHUYUAN_SAMPLES */
-  const char *solution;   /* as the lesson teaches it */
+  Concept     concept;
+  const char *solution;
   guint       n_blocks;
   guint       n_steps;
+  Wrong       wrong[2];
+  const char *ignores;    /* solves the puzzle without the concept, over max_blocks */
 } known_solutions[] = {
-  { "coding-for-kids/puzzles/first-steps.json", "F F L F F", 5, 5 },
+  { "coding-for-kids/puzzles/straight-line.json", CONCEPT_SEQUENCE, "F F F F", 4, 4,
+    { { "F F F", SY_RUN_STOPPED_SHORT }, { "F L F", SY_RUN_HIT_WALL } },
+    /* turns that change nothing */
+    "F F L R F F" },
+  { "coding-for-kids/puzzles/first-steps.json", CONCEPT_SEQUENCE, "F F L F F", 5, 5,
+    { { "F F F L F F", SY_RUN_HIT_WALL }, { "F F L F", SY_RUN_STOPPED_SHORT } },
+    "L R F F L F F" },
+  { "coding-for-kids/puzzles/little-stairs.json", CONCEPT_SEQUENCE, "F L F R F L F R F", 9, 9,
+    { { "F L F L F", SY_RUN_HIT_WALL }, { "F L F R F L F R", SY_RUN_STOPPED_SHORT } },
+    /* three left turns for a right one */
+    "F L F R F L F L L L F" },
+  { "coding-for-kids/puzzles/collect-stars.json", CONCEPT_SEQUENCE, "F L F R F R F L F", 9, 9,
+    /* straight to the flag, leaving the stars */
+    { { "F F F", SY_RUN_STOPPED_SHORT }, { "F L F R F F", SY_RUN_HIT_WALL } },
+    /* a detour through the top row */
+    "F L F F R F R F F L F" },
+  { "coding-for-kids/puzzles/long-road.json", CONCEPT_LOOP, "R8{F}", 2, 8,
+    { { "R7{F}", SY_RUN_STOPPED_SHORT }, { "R3{F F}", SY_RUN_STOPPED_SHORT } },
+    "F F F F F F F F" },
+  { "coding-for-kids/puzzles/pond.json", CONCEPT_LOOP, "R4{F F F L}", 5, 14,
+    { { "R4{F F F R}", SY_RUN_HIT_WALL }, { "R3{F F F L}", SY_RUN_STOPPED_SHORT } },
+    "F F F L F F F L F F F L F F" },
   /* the fourth round ends on the flag before its last turn */
-  { "coding-for-kids/puzzles/stairs.json", "R4{F L F R}", 5, 15 },
+  { "coding-for-kids/puzzles/stairs.json", CONCEPT_LOOP, "R4{F L F R}", 5, 15,
+    { { "F R4{F L F R}", SY_RUN_HIT_WALL }, { "R3{F L F R}", SY_RUN_STOPPED_SHORT } },
+    "F L F R F L F R F L F R F L F" },
+  { "coding-for-kids/puzzles/star-row.json", CONCEPT_LOOP, "R3{F L F L L F L F}", 9, 24,
+    /* into the nook and on, into the wall above it */
+    { { "R3{F L F F}", SY_RUN_HIT_WALL }, { "R2{F L F L L F L F}", SY_RUN_STOPPED_SHORT } },
+    "F L F L L F L F F L F L L F L F F L F L L F L F" },
+  { "coding-for-kids/puzzles/garden.json", CONCEPT_NESTED, "R4{R5{F} L}", 4, 22,
+    { { "R4{R5{F} R}", SY_RUN_HIT_WALL }, { "R3{R5{F} L}", SY_RUN_STOPPED_SHORT } },
+    /* one loop, with the five forwards written out */
+    "R4{F F F F F L}" },
+  { "coding-for-kids/puzzles/big-stairs.json", CONCEPT_NESTED, "R3{R3{F} L F R}", 6, 17,
+    /* the right turn forgotten: the second step walks into the riser */
+    { { "R3{R3{F} L F}", SY_RUN_HIT_WALL }, { "R2{R3{F} L F R}", SY_RUN_STOPPED_SHORT } },
+    "R3{F F F L F R}" },
+  { "coding-for-kids/puzzles/corridor.json", CONCEPT_IF, "R20{F W{L}}", 4, 19,
+    { { "R20{F}", SY_RUN_HIT_WALL }, { "R15{F W{L}}", SY_RUN_STOPPED_SHORT } },
+    /* counting the squares of each side: the shortest without the if needs 6 blocks */
+    "R2{R5{F} L R4{F} L}" },
+  { "coding-for-kids/puzzles/hill.json", CONCEPT_IF, "R20{W{L F R}{F}}", 6, 19,
+    /* without the else the robot steps on after a climb, into the second step of two */
+    { { "R20{F W{L F R}}", SY_RUN_HIT_WALL }, { "R10{W{L F R}{F}}", SY_RUN_STOPPED_SHORT } },
+    "F F L F F R R3{F F L F R}" },
 };
 
-/* Every puzzle of every sample course: each must have a known solution above. */
+/* How many repeat and if blocks sit inside one another in @text at most. */
+static guint
+program_depth (const char *text)
+{
+  guint depth = 0, max = 0;
+
+  for (const char *p = text; *p; p++)
+    if (*p == '{')
+      {
+        depth++;
+        max = MAX (max, depth);
+      }
+    else if (*p == '}')
+      depth--;
+  return max;
+}
+
+static gboolean
+uses_concept (const char *text,
+              Concept     concept)
+{
+  switch (concept)
+    {
+    case CONCEPT_SEQUENCE:
+      return strchr (text, '{') == NULL;
+    case CONCEPT_LOOP:
+      return strchr (text, '{') != NULL && strchr (text, 'W') == NULL;
+    case CONCEPT_NESTED:
+      return program_depth (text) >= 2 && strchr (text, 'W') == NULL;
+    case CONCEPT_IF:
+      return strchr (text, 'W') != NULL;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+assert_outcome (SyPuzzle     *puzzle,
+                const char   *text,
+                SyRunOutcome  outcome)
+{
+  g_autoptr(GPtrArray) program = parse (text);
+  g_auto(SyRunResult) result = { 0 };
+
+  g_test_message ("running “%s”", text);
+  g_assert_cmpint (sy_puzzle_run (puzzle, program, &result), ==, outcome);
+  assert_trace_consistent (puzzle, &result);
+  if (outcome == SY_RUN_HIT_WALL)
+    g_assert_nonnull (result.block);
+}
+
+/* The puzzle file with its block limit raised to 100. */
+static SyPuzzle *
+load_sample_unlimited (const char *rel,
+                       guint       max_blocks)
+{
+  g_autofree char *path = sample_path (rel);
+  g_autofree char *json = NULL;
+  g_autofree char *limit = g_strdup_printf ("\"max_blocks\": %u", max_blocks);
+  g_autoptr(GString) relaxed = NULL;
+
+  g_assert_true (g_file_get_contents (path, &json, NULL, NULL));
+  relaxed = g_string_new (json);
+  g_assert_cmpuint (g_string_replace (relaxed, limit, "\"max_blocks\": 100", 0), ==, 1);
+  return puzzle_from (relaxed->str);
+}
+
+/* Every puzzle of every sample course: each must be in known_solutions above, solved by
+ * its solution within the limit, failed by the wrong programs for the right reason, and
+ * refused when it ignores the puzzle's concept, which only the block limit stops. */
 static void
 test_samples_solved (void)
 {
@@ -249,8 +381,12 @@ test_samples_solved (void)
         {
           g_autofree char *rel = g_build_filename (course, "puzzles", name, NULL);
           g_autoptr(SyPuzzle) puzzle = NULL;
+          g_autoptr(SyPuzzle) unlimited = NULL;
           g_autoptr(GPtrArray) program = NULL;
+          g_autoptr(GPtrArray) ignores = NULL;
           g_auto(SyRunResult) result = { 0 };
+          g_auto(SyRunResult) refused = { 0 };
+          g_auto(SyRunResult) unlimited_result = { 0 };
           guint k;
 
           if (!g_str_has_suffix (name, ".json"))
@@ -265,6 +401,8 @@ test_samples_solved (void)
           if (k == G_N_ELEMENTS (known_solutions))
             g_error ("%s has no known solution: add one to known_solutions", rel);
 
+          /* the solution */
+          g_assert_true (uses_concept (known_solutions[k].solution, known_solutions[k].concept));
           program = parse (known_solutions[k].solution);
           g_assert_cmpuint (sy_program_count_blocks (program), ==, known_solutions[k].n_blocks);
           g_assert_cmpuint (sy_program_count_blocks (program), <=,
@@ -273,9 +411,74 @@ test_samples_solved (void)
           g_assert_cmpuint (result.n_steps, ==, known_solutions[k].n_steps);
           g_assert_null (result.block);
           assert_trace_consistent (puzzle, &result);
+
+          /* wrong programs, within the limit, fail for the reason given */
+          for (guint w = 0; w < G_N_ELEMENTS (known_solutions[k].wrong); w++)
+            {
+              const Wrong *wrong = &known_solutions[k].wrong[w];
+              g_autoptr(GPtrArray) wrong_program = parse (wrong->program);
+
+              g_assert_cmpuint (sy_program_count_blocks (wrong_program), <=,
+                                sy_puzzle_get_max_blocks (puzzle));
+              assert_outcome (puzzle, wrong->program, wrong->outcome);
+            }
+
+          /* without the concept: too many blocks, though it would solve the puzzle */
+          if (known_solutions[k].concept != CONCEPT_SEQUENCE)
+            g_assert_false (uses_concept (known_solutions[k].ignores, known_solutions[k].concept));
+          ignores = parse (known_solutions[k].ignores);
+          g_assert_cmpuint (sy_program_count_blocks (ignores), >,
+                            sy_puzzle_get_max_blocks (puzzle));
+          g_assert_cmpint (sy_puzzle_run (puzzle, ignores, &refused), ==, SY_RUN_TOO_MANY_BLOCKS);
+          g_assert_cmpuint (refused.n_steps, ==, 0);
+          if (known_solutions[k].concept != CONCEPT_SEQUENCE)
+            g_assert_cmpstr (sy_run_result_describe (&refused, puzzle), ==,
+                             "Too many blocks: use a loop.");
+          unlimited = load_sample_unlimited (rel, sy_puzzle_get_max_blocks (puzzle));
+          g_assert_cmpint (sy_puzzle_run (unlimited, ignores, &unlimited_result), ==,
+                           SY_RUN_SOLVED);
+          assert_trace_consistent (unlimited, &unlimited_result);
         }
     }
   g_assert_cmpuint (n_found, ==, G_N_ELEMENTS (known_solutions));
+}
+
+/* The coding course's puzzles, in its order: each offers the block its concept
+ * needs and none of a later lesson, the concepts come in the lessons' order, and each
+ * puzzle has hints in both languages. */
+static void
+test_samples_progression (void)
+{
+  static const char * const langs[] = { "zh_CN", "en" };
+
+  g_assert_cmpuint (G_N_ELEMENTS (known_solutions), >=, 12);
+  for (guint k = 0; k < G_N_ELEMENTS (known_solutions); k++)
+    {
+      g_autoptr(SyPuzzle) puzzle = load_sample (known_solutions[k].file);
+      GPtrArray *hints = sy_puzzle_get_hints (puzzle);
+      SyBlockKind needed = known_solutions[k].concept == CONCEPT_IF ? SY_BLOCK_IF_WALL_AHEAD :
+                           known_solutions[k].concept == CONCEPT_SEQUENCE ? SY_BLOCK_FORWARD :
+                           SY_BLOCK_REPEAT;
+
+      g_test_message ("%s", known_solutions[k].file);
+      g_assert_true (sy_puzzle_allows_block (puzzle, needed));
+      if (known_solutions[k].concept != CONCEPT_IF)
+        g_assert_false (sy_puzzle_allows_block (puzzle, SY_BLOCK_IF_WALL_AHEAD));
+      if (known_solutions[k].concept == CONCEPT_SEQUENCE)
+        g_assert_false (sy_puzzle_allows_block (puzzle, SY_BLOCK_REPEAT));
+      /* concepts come in order */
+      g_assert_cmpint (k == 0 ? 0 : known_solutions[k - 1].concept, <=, known_solutions[k].concept);
+
+      g_assert_cmpuint (hints->len, >=, 3);
+      for (guint h = 0; h < hints->len; h++)
+        for (guint l = 0; l < G_N_ELEMENTS (langs); l++)
+          {
+            const char *text = sy_text_lookup (g_ptr_array_index (hints, h), langs[l]);
+
+            g_assert_nonnull (text);
+            g_assert_cmpuint (strlen (text), >, 0);
+          }
+    }
 }
 
 static void
@@ -1132,6 +1335,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/puzzle/samples/solved", test_samples_solved);
+  g_test_add_func ("/puzzle/samples/progression", test_samples_progression);
   g_test_add_func ("/puzzle/samples/first-steps/fields", test_first_steps_fields);
   g_test_add_func ("/puzzle/samples/first-steps/trace", test_first_steps_trace);
   g_test_add_func ("/puzzle/samples/first-steps/wrong", test_first_steps_wrong);

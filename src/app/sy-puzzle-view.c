@@ -4,9 +4,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The program is edited as a tree (SyBlock) and shown flattened in a list box, one row a
- * block, indented by depth. The selected row is the cursor: a new block goes into a
- * selected repeat or if-wall-ahead, after a selected step, or at the end of the program
- * when the first row ("when Run is pressed") is selected.
+ * block, indented by depth. An if-wall-ahead is followed by its blocks, then by an
+ * "Otherwise" row and the blocks of its else body. The selected row is the cursor: a new
+ * block goes into a selected repeat or if-wall-ahead, into the else body of a selected
+ * "Otherwise" row, after a selected step, or at the end of the program when the first row
+ * ("when Run is pressed") is selected. An else body left empty is dropped, so an if
+ * without blocks after "Otherwise" has no else.
  */
 
 #define G_LOG_DOMAIN "Shuyuan"
@@ -38,6 +41,7 @@ struct _SyPuzzleView
 
   GPtrArray    *program;
   SyBlock      *selected;    /* the cursor; NULL: the end of the program */
+  gboolean      selected_else; /* the cursor is the "Otherwise" row of selected, an if */
 
   SyRunResult   result;
   gboolean      has_result;  /* result holds a run of the current program */
@@ -201,7 +205,7 @@ update_actions (SyPuzzleView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "puzzle.hint",
                                  self->n_hints_shown < n_hints);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "puzzle.remove-selected",
-                                 self->selected != NULL);
+                                 self->selected != NULL && !self->selected_else);
 }
 
 static const SyRunState *
@@ -510,12 +514,24 @@ remove_block (SyPuzzleView  *self,
   if (parent == NULL || !g_ptr_array_find (parent, block, &index))
     return;
 
-  /* The cursor moves to the block before, or to what held the removed one. */
+  /* The cursor moves to the block before, or to what held the removed one: the
+   * "Otherwise" row when that was an else body. */
   invalidate_run (self);
   if (self->selected != NULL && contains_block (block, self->selected))
-    self->selected = index > 0 ? g_ptr_array_index (parent, index - 1)
-                               : find_owner (self->program, parent);
+    {
+      SyBlock *owner = find_owner (self->program, parent);
+
+      self->selected = index > 0 ? g_ptr_array_index (parent, index - 1) : owner;
+      self->selected_else = index == 0 && owner != NULL && owner->else_body == parent;
+    }
   g_ptr_array_remove_index (parent, index);
+  if (parent->len == 0)
+    {
+      SyBlock *owner = find_owner (self->program, parent);
+
+      if (owner != NULL && owner->else_body == parent)
+        g_clear_pointer (&owner->else_body, g_ptr_array_unref);
+    }
   program_changed (self);
 }
 
@@ -526,7 +542,7 @@ remove_selected_action (GtkWidget  *widget,
 {
   SyPuzzleView *self = SY_PUZZLE_VIEW (widget);
 
-  if (self->selected != NULL)
+  if (self->selected != NULL && !self->selected_else)
     remove_block (self, self->selected);
 }
 
@@ -547,9 +563,20 @@ add_block (SyPuzzleView *self,
                                            : sy_block_new (kind);
   GPtrArray *dest;
   guint index;
+  gboolean new_else = FALSE;
   g_autoptr(GError) error = NULL;
 
-  if (is_container (self->selected))
+  if (self->selected_else && self->selected != NULL)
+    {
+      if (self->selected->else_body == NULL)
+        {
+          self->selected->else_body = sy_program_new ();
+          new_else = TRUE;
+        }
+      dest = self->selected->else_body;
+      index = dest->len;
+    }
+  else if (is_container (self->selected))
     {
       dest = self->selected->body;
       index = dest->len;
@@ -569,6 +596,8 @@ add_block (SyPuzzleView *self,
   if (!sy_program_validate (self->program, &error))
     {
       g_ptr_array_remove_index (dest, index);
+      if (new_else)
+        g_clear_pointer (&self->selected->else_body, g_ptr_array_unref);
       /* Translators: shown when a child puts blocks inside blocks too many times */
       show_message (self, _("That block does not fit there"),
                     _("Blocks can only go four levels deep. Put it somewhere else."), FALSE);
@@ -576,6 +605,7 @@ add_block (SyPuzzleView *self,
     }
 
   self->selected = block;
+  self->selected_else = FALSE;
   program_changed (self);
 }
 
@@ -601,9 +631,12 @@ row_selected_cb (GtkListBox    *list,
                  GtkListBoxRow *row,
                  SyPuzzleView  *self)
 {
+  SyBlock *else_of = row ? g_object_get_data (G_OBJECT (row), "sy-else-of") : NULL;
+
   if (self->rebuilding)
     return;
-  self->selected = row ? g_object_get_data (G_OBJECT (row), "sy-block") : NULL;
+  self->selected_else = else_of != NULL;
+  self->selected = else_of ? else_of : row ? g_object_get_data (G_OBJECT (row), "sy-block") : NULL;
   update_actions (self);
 }
 
@@ -664,6 +697,32 @@ create_block_row (SyPuzzleView *self,
   return row;
 }
 
+/* The "Otherwise" row of an if-wall-ahead: selecting it puts new blocks in the else body.
+ * It is not a block, so it has no remove button and is never marked as played. */
+static GtkWidget *
+create_else_row (SyBlock *block,
+                 guint    depth)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *label;
+
+  g_object_set_data (G_OBJECT (row), "sy-else-of", block);
+  gtk_widget_set_name (row, "else-row");
+  gtk_widget_add_css_class (row, "puzzle-block");
+  gtk_widget_add_css_class (row, "puzzle-block-if-wall");
+  gtk_widget_add_css_class (row, "puzzle-else-row");
+  gtk_widget_set_margin_start (box, 6 + 22 * depth);
+  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  /* Translators: a row in a child's program under an “If Wall Ahead” block and its
+   * blocks; the blocks after it run when there is no wall ahead */
+  label = gtk_label_new (_("Otherwise"));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  return row;
+}
+
 static void
 append_rows (SyPuzzleView *self,
              GPtrArray    *blocks,
@@ -675,10 +734,19 @@ append_rows (SyPuzzleView *self,
       GtkWidget *row = create_block_row (self, block, depth);
 
       gtk_list_box_append (GTK_LIST_BOX (self->program_list), row);
-      if (block == self->selected)
+      if (block == self->selected && !self->selected_else)
         gtk_list_box_select_row (GTK_LIST_BOX (self->program_list), GTK_LIST_BOX_ROW (row));
       if (block->body != NULL)
         append_rows (self, block->body, depth + 1);
+      if (block->kind == SY_BLOCK_IF_WALL_AHEAD)
+        {
+          row = create_else_row (block, depth);
+          gtk_list_box_append (GTK_LIST_BOX (self->program_list), row);
+          if (block == self->selected && self->selected_else)
+            gtk_list_box_select_row (GTK_LIST_BOX (self->program_list), GTK_LIST_BOX_ROW (row));
+          if (block->else_body != NULL)
+            append_rows (self, block->else_body, depth + 1);
+        }
     }
 }
 

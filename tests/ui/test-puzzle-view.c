@@ -89,7 +89,8 @@ click (GtkWidget *button)
   g_object_unref (button);
 }
 
-/* Adds blocks through the palette: "FFLR" for forward, forward, left, right; "R" repeat. */
+/* Adds blocks through the palette: "FFLR" for forward, forward, left, right; "N" repeat,
+ * "W" if wall ahead. */
 static void
 add_blocks (Fixture    *f,
             const char *letters)
@@ -99,7 +100,8 @@ add_blocks (Fixture    *f,
       const char *name = *p == 'F' ? "palette-forward" :
                          *p == 'L' ? "palette-left" :
                          *p == 'R' ? "palette-right" :
-                         *p == 'N' ? "palette-repeat" : NULL;
+                         *p == 'N' ? "palette-repeat" :
+                         *p == 'W' ? "palette-if-wall" : NULL;
       GtkWidget *button = named (f, name);
 
       /* the palette is reachable by Tab */
@@ -575,6 +577,105 @@ test_repeat_and_hints (Fixture       *f,
   g_assert_true (ui_test_wait_for (item_passed, &wait));
 }
 
+static GtkWidget *
+selected_row (GtkWidget *list)
+{
+  return GTK_WIDGET (gtk_list_box_get_selected_row (GTK_LIST_BOX (list)));
+}
+
+/* The last puzzle needs an else: "if a wall is ahead, climb a step; otherwise go forward".
+ * The "Otherwise" row takes blocks into the else body, as the if row does for its body. */
+static void
+test_if_else (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) passed = NULL;
+  g_autofree char *text = NULL;
+  GtkWidget *list;
+  GtkWidget *spin;
+  GtkWidget *else_row;
+  StatusWait wait = { f, "hill" };
+
+  open_view (f, "hill");
+  list = named (f, "program-list");
+
+  /* an if with no blocks yet still shows its "Otherwise" row, with nothing after it */
+  add_blocks (f, "NW");
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 3))),
+                   ==, "else-row");
+  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 4));
+  text = program_text (f);
+  g_assert_cmpstr (text, ==, "R2{W{}}");
+  g_clear_pointer (&text, g_free);
+
+  spin = ui_test_find_named (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 1)),
+                             "repeat-count");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 20);
+  /* the if is selected: the climb goes inside it */
+  add_blocks (f, "LFR");
+  text = program_text (f);
+  g_assert_cmpstr (text, ==, "R20{W{L F R}}");
+  g_clear_pointer (&text, g_free);
+
+  else_row = named (f, "else-row");
+  g_assert_true (gtk_widget_has_css_class (else_row, "puzzle-else-row"));
+  /* "Otherwise" is not a block: it cannot be removed, and has no remove button */
+  g_assert_null (ui_test_find_named (else_row, "remove-button"));
+
+  /* choosing "Otherwise" makes the next block the else body */
+  gtk_list_box_select_row (GTK_LIST_BOX (list), GTK_LIST_BOX_ROW (else_row));
+  g_assert_true (selected_row (list) == else_row);
+  press_key (GTK_WIDGET (f->view), GDK_KEY_Delete, 0);
+  text = program_text (f);
+  g_assert_cmpstr (text, ==, "R20{W{L F R}}");
+  g_clear_pointer (&text, g_free);
+  add_blocks (f, "F");
+  text = program_text (f);
+  g_assert_cmpstr (text, ==, "R20{W{L F R}{F}}");
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpstr (label_text (f, "count-label"), ==, "6 / 7 blocks");
+  /* rows: start, repeat, if, L, F, R, otherwise, F */
+  g_assert_true (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 6) ==
+                 GTK_LIST_BOX_ROW (named (f, "else-row")));
+  g_assert_true (selected_row (list) ==
+                 GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 7)));
+
+  /* removing the only block after "Otherwise" drops the else, and the cursor goes back
+   * to the "Otherwise" row, so the next block goes there again */
+  g_assert_true (press_key (GTK_WIDGET (f->view), GDK_KEY_Delete, 0));
+  text = program_text (f);
+  g_assert_cmpstr (text, ==, "R20{W{L F R}}");
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpstr (gtk_widget_get_name (selected_row (list)), ==, "else-row");
+
+  /* without the else the robot never moves: at the start no wall is ahead */
+  click (named (f, "run-button"));
+  g_assert_false (_sy_puzzle_view_is_animating (f->view));
+  g_assert_cmpint (_sy_puzzle_view_get_outcome (f->view), ==, SY_RUN_STOPPED_SHORT);
+  g_assert_cmpstr (gtk_widget_get_name (selected_row (list)), ==, "else-row");
+
+  add_blocks (f, "F");
+  text = program_text (f);
+  g_assert_cmpstr (text, ==, "R20{W{L F R}{F}}");
+
+  /* the else body's forward steps are played from their own row */
+  click (named (f, "step-button"));
+  g_assert_true (gtk_widget_has_css_class (
+    GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 7)), "puzzle-block-current"));
+
+  run_and_wait (f);
+  g_assert_cmpint (_sy_puzzle_view_get_outcome (f->view), ==, SY_RUN_SOLVED);
+  g_assert_cmpstr (label_text (f, "message-title"), ==, "Great job!");
+  save_screenshot (f, "puzzle-if-else.png");
+
+  g_assert_true (ui_test_wait_for (item_passed, &wait));
+  passed = passed_statements (f, "hill");
+  g_assert_cmpuint (passed->len, ==, 1);
+  g_assert_cmpstr (json_object_get_string (json_get (json_get (passed->pdata[0], "result"),
+                                                     "response")),
+                   ==, "R20{W{L F R}{F}}");
+}
+
 static void
 test_chinese_screenshots (Fixture       *f,
                           gconstpointer  data)
@@ -603,6 +704,20 @@ test_chinese_screenshots (Fixture       *f,
   g_assert_cmpint (_sy_puzzle_view_get_outcome (f->view), !=, SY_RUN_SOLVED);
   save_screenshot (f, "puzzle-failure-zh_CN.png");
 
+  /* if / otherwise: “否则” */
+  open_view (f, "hill");
+  add_blocks (f, "N");
+  spin = ui_test_find_named (GTK_WIDGET (f->view), "repeat-count");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 20);
+  add_blocks (f, "WLFR");
+  gtk_list_box_select_row (GTK_LIST_BOX (named (f, "program-list")),
+                           GTK_LIST_BOX_ROW (named (f, "else-row")));
+  add_blocks (f, "F");
+  click (named (f, "run-button"));
+  _sy_puzzle_view_finish_animation (f->view);
+  g_assert_cmpint (_sy_puzzle_view_get_outcome (f->view), ==, SY_RUN_SOLVED);
+  save_screenshot (f, "puzzle-if-else-zh_CN.png");
+
   g_unsetenv ("LANGUAGE");
 }
 
@@ -624,6 +739,8 @@ main (int   argc,
               test_too_many_blocks, fixture_tear_down);
   g_test_add ("/puzzle-view/repeat-and-hints", Fixture, NULL, fixture_set_up,
               test_repeat_and_hints, fixture_tear_down);
+  g_test_add ("/puzzle-view/if-else", Fixture, NULL, fixture_set_up, test_if_else,
+              fixture_tear_down);
   g_test_add ("/puzzle-view/zh-CN-screenshots", Fixture, NULL, fixture_set_up,
               test_chinese_screenshots, fixture_tear_down);
 
