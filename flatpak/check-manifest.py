@@ -44,11 +44,13 @@ def error(message):
     errors.append(message)
 
 
-def meson_dependencies(source_root):
-    """Yields (name, file, optional) for each dependency() call in the source tree."""
+def meson_dependencies(source_root, skip):
+    """Yields (name, file, optional) for each dependency() call in the source tree, leaving
+    out the folders in @skip (relative paths)."""
     for directory, subdirs, files in os.walk(source_root):
         subdirs[:] = [d for d in subdirs
-                      if not d.startswith(('.', '_build')) and d not in ('subprojects', 'builddir')]
+                      if not d.startswith(('.', '_build')) and d not in ('subprojects', 'builddir')
+                      and os.path.relpath(os.path.join(directory, d), source_root) not in skip]
         if 'meson.build' not in files:
             continue
         path = os.path.join(directory, 'meson.build')
@@ -124,7 +126,14 @@ for module in modules:
 for name in sorted(REQUIRED - provided):
     error(f'{name} is needed beyond the GNOME runtime, but no module builds it')
 
-for name, path, optional in meson_dependencies(source_root):
+# The Flatpak is the desktop app: the hub (a server) is built without it, -Dhub=false.
+skip = set()
+if '-Dhub=false' in app_module.get('config-opts', []):
+    skip = {os.path.join('src', 'hub'), os.path.join('tests', 'hub')}
+else:
+    error('the app module should pass -Dhub=false: the server is not part of the desktop app')
+
+for name, path, optional in meson_dependencies(source_root, skip):
     if name in RUNTIME or name in provided:
         continue
     if optional:
