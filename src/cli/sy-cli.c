@@ -68,16 +68,19 @@ usage_error (Cli            *cli,
   return SY_CLI_USAGE_ERROR;
 }
 
-/* Parses a command's options; on error prints usage and returns FALSE. */
+/* Parses a command's options (@entries, if any); on error prints usage and returns FALSE. */
 static gboolean
-parse_options (Cli            *cli,
-               GOptionContext *context,
-               int            *argc,
-               char         ***argv,
-               int            *status)
+parse_options (Cli                *cli,
+               GOptionContext     *context,
+               const GOptionEntry *entries,
+               int                *argc,
+               char             ***argv,
+               int                *status)
 {
   g_autoptr(GError) error = NULL;
 
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
@@ -102,7 +105,19 @@ open_store (Cli  *cli,
   return TRUE;
 }
 
-static void
+/* One line of JSON; frees @obj. */
+static char *
+json_take_string (json_object *obj)
+{
+  char *ret = g_strdup (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_SPACED |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+
+  json_object_put (obj);
+  return ret;
+}
+
+/* --json output of a list command. Returns %SY_CLI_OK. */
+static int
 print_json_array (GPtrArray *array,
                   char     *(*to_json) (gpointer item))
 {
@@ -113,6 +128,7 @@ print_json_array (GPtrArray *array,
       g_print ("%s\n  %s", i ? "," : "", json);
     }
   g_print ("%s]\n", array->len ? "\n" : "");
+  return SY_CLI_OK;
 }
 
 /* ---- import ---- */
@@ -128,7 +144,7 @@ cmd_import (Cli   *cli,
   g_option_context_set_summary (context,
                                 _("Installs course folders or .zip packages. A newer version "
                                   "replaces the installed one and keeps learners' progress."));
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, NULL, &argc, &argv, &status))
     return status;
   if (argc < 2)
     return usage_error (cli, context, _("Give at least one course folder or .zip."));
@@ -194,8 +210,7 @@ cmd_courses (Cli   *cli,
   g_autoptr(GError) error = NULL;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc > 1)
     return usage_error (cli, context, _("This command takes no arguments."));
@@ -206,10 +221,7 @@ cmd_courses (Cli   *cli,
     return user_error (cli, "%s", error->message);
 
   if (json)
-    {
-      print_json_array (courses, course_summary_json);
-      return SY_CLI_OK;
-    }
+    return print_json_array (courses, course_summary_json);
 
   if (courses->len == 0)
     {
@@ -261,8 +273,7 @@ cmd_course (Cli   *cli,
   SyText *description;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return usage_error (cli, context, _("Give one course id (see the courses command)."));
@@ -312,7 +323,6 @@ learner_json (gpointer data)
 {
   SyLearner *learner = data;
   json_object *obj = json_object_new_object ();
-  char *ret;
 
   json_object_object_add (obj, "uuid", json_object_new_string (sy_learner_get_uuid (learner)));
   json_object_object_add (obj, "name", json_object_new_string (sy_learner_get_name (learner)));
@@ -324,10 +334,7 @@ learner_json (gpointer data)
   if (sy_learner_get_avatar (learner))
     json_object_object_add (obj, "avatar", json_object_new_string (sy_learner_get_avatar (learner)));
   json_object_object_add (obj, "created", json_object_new_string (sy_learner_get_created (learner)));
-  ret = g_strdup (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_SPACED |
-                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (obj);
-  return ret;
+  return json_take_string (obj);
 }
 
 static int
@@ -354,8 +361,7 @@ cmd_learners_add (Cli   *cli,
   SyRole role = SY_ROLE_LEARNER;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return usage_error (cli, context, _("Give one name (quote it if it has spaces)."));
@@ -391,8 +397,7 @@ cmd_learners (Cli   *cli,
     return cmd_learners_add (cli, argc - 1, argv + 1);
 
   context = g_option_context_new (_("[add NAME] — list or add learners"));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc > 1)
     return usage_error (cli, context, _("Unknown learners command; use “learners” or “learners add NAME”."));
@@ -403,10 +408,7 @@ cmd_learners (Cli   *cli,
     return user_error (cli, "%s", error->message);
 
   if (json)
-    {
-      print_json_array (learners, learner_json);
-      return SY_CLI_OK;
-    }
+    return print_json_array (learners, learner_json);
   if (learners->len == 0)
     {
       g_print (_("No learners yet. Add one with: %s learners add NAME\n"), cli->prgname);
@@ -430,7 +432,6 @@ progress_json (gpointer data)
   SyCourseProgress *p = data;
   json_object *obj = json_object_new_object ();
   g_autofree char *title = sy_text_to_json (p->course_title);
-  char *ret;
 
   json_object_object_add (obj, "learner", json_object_new_string (p->learner_uuid));
   json_object_object_add (obj, "name", json_object_new_string (p->learner_name));
@@ -445,10 +446,7 @@ progress_json (gpointer data)
   json_object_object_add (obj, "completed", p->completed ? json_object_new_string (p->completed) : NULL);
   json_object_object_add (obj, "class_hours", json_object_new_double (p->completed ? p->class_hours : 0));
   json_object_object_add (obj, "credits", json_object_new_double (p->completed ? p->credits : 0));
-  ret = g_strdup (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_SPACED |
-                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (obj);
-  return ret;
+  return json_take_string (obj);
 }
 
 static int
@@ -468,8 +466,7 @@ cmd_progress (Cli   *cli,
   g_autoptr(GError) error = NULL;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc > 1)
     return usage_error (cli, context, _("This command takes no arguments."));
@@ -480,10 +477,7 @@ cmd_progress (Cli   *cli,
     return user_error (cli, "%s", error->message);
 
   if (json)
-    {
-      print_json_array (list, progress_json);
-      return SY_CLI_OK;
-    }
+    return print_json_array (list, progress_json);
   if (list->len == 0)
     {
       g_print (_("No progress recorded yet.\n"));
@@ -521,12 +515,11 @@ cmd_statements (Cli   *cli,
   gboolean to_stdout;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
                                 _("Moves learning records between PCs or to another learning "
                                   "record store. Importing the same file twice changes "
                                   "nothing."));
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 3 || !(g_str_equal (argv[1], "export") || g_str_equal (argv[1], "import")))
     return usage_error (cli, context, _("Use “statements export FILE” or “statements import FILE” "
@@ -609,8 +602,7 @@ cmd_certificate (Cli   *cli,
   g_autofree char *code = NULL;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 2 || learner == NULL || output == NULL)
     return usage_error (cli, context, _("Use “certificate COURSE --learner ID -o FILE.pdf”."));
@@ -630,7 +622,6 @@ class_json (gpointer data)
 {
   SyClass *klass = data;
   json_object *obj = json_object_new_object ();
-  char *ret;
 
   json_object_object_add (obj, "uuid", json_object_new_string (klass->uuid));
   json_object_object_add (obj, "name", json_object_new_string (klass->name));
@@ -639,10 +630,7 @@ class_json (gpointer data)
   json_object_object_add (obj, "pupils", json_object_new_int (klass->n_pupils));
   json_object_object_add (obj, "archived", json_object_new_boolean (klass->archived));
   json_object_object_add (obj, "created", json_object_new_string (klass->created));
-  ret = g_strdup (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_SPACED |
-                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (obj);
-  return ret;
+  return json_take_string (obj);
 }
 
 static int
@@ -664,8 +652,7 @@ cmd_classes (Cli   *cli,
   g_autoptr(GError) error = NULL;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc > 1)
     return usage_error (cli, context, _("This command takes no arguments."));
@@ -675,10 +662,7 @@ cmd_classes (Cli   *cli,
     return user_error (cli, "%s", error->message);
 
   if (json)
-    {
-      print_json_array (classes, class_json);
-      return SY_CLI_OK;
-    }
+    return print_json_array (classes, class_json);
   if (classes->len == 0)
     {
       g_print (_("No classes yet. Add one with: %s class add NAME --teacher ID\n"), cli->prgname);
@@ -709,8 +693,7 @@ class_add (Cli   *cli,
   g_autoptr(GError) error = NULL;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 2 || teacher == NULL)
     return usage_error (cli, context, _("Use “class add NAME --teacher ID”."));
@@ -737,8 +720,7 @@ class_pupils (Cli   *cli,
   g_autoptr(GError) error = NULL;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc < 2 || (argc > 2 && !g_str_equal (argv[2], "add")) || (argc == 3))
     return usage_error (cli, context, _("Use “class pupils CLASS” or “class pupils CLASS add "
@@ -761,10 +743,7 @@ class_pupils (Cli   *cli,
     return user_error (cli, "%s", error->message);
 
   if (json)
-    {
-      print_json_array (pupils, learner_json);
-      return SY_CLI_OK;
-    }
+    return print_json_array (pupils, learner_json);
   for (guint i = 0; i < pupils->len; i++)
     {
       SyLearner *pupil = g_ptr_array_index (pupils, i);
@@ -789,8 +768,7 @@ class_assign (Cli   *cli,
   int status = SY_CLI_OK;
   gboolean ok;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 3 && argc != 4)
     return usage_error (cli, context, _("Use “class assign CLASS COURSE [ITEM]”."));
@@ -820,8 +798,7 @@ class_session (Cli   *cli,
   g_autoptr(GError) error = NULL;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return usage_error (cli, context, _("Use “class session CLASS”."));
@@ -847,8 +824,7 @@ class_report (Cli   *cli,
   g_autoptr(GError) error = NULL;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 2 || output == NULL)
     return usage_error (cli, context, _("Use “class report CLASS -o FILE.pdf”."));
@@ -892,17 +868,13 @@ attendance_json (gpointer data)
 {
   SyAttendance *at = data;
   json_object *obj = json_object_new_object ();
-  char *ret;
 
   json_object_object_add (obj, "learner", json_object_new_string (at->learner_uuid));
   json_object_object_add (obj, "name", json_object_new_string (at->name));
   json_object_object_add (obj, "present", json_object_new_boolean (at->present));
   json_object_object_add (obj, "statement",
                           at->statement_id ? json_object_new_string (at->statement_id) : NULL);
-  ret = g_strdup (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_SPACED |
-                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (obj);
-  return ret;
+  return json_take_string (obj);
 }
 
 static int
@@ -920,8 +892,7 @@ cmd_attendance (Cli   *cli,
   g_autoptr(GError) error = NULL;
   int status = SY_CLI_OK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!parse_options (cli, context, &argc, &argv, &status))
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
     return status;
   if ((argc != 2 && argc != 4) ||
       (argc == 4 && !g_str_equal (argv[3], "present") && !g_str_equal (argv[3], "absent")))
@@ -941,10 +912,7 @@ cmd_attendance (Cli   *cli,
   if (!(list = sy_store_list_attendance (cli->store, argv[1], NULL, &error)))
     return user_error (cli, "%s", error->message);
   if (json)
-    {
-      print_json_array (list, attendance_json);
-      return SY_CLI_OK;
-    }
+    return print_json_array (list, attendance_json);
   for (guint i = 0; i < list->len; i++)
     {
       SyAttendance *at = g_ptr_array_index (list, i);
@@ -1005,13 +973,11 @@ sy_cli_run (int   argc,
   int status = SY_CLI_USAGE_ERROR;
 
   g_set_prgname (cli.prgname);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_description (context, help);
   /* Options after the command belong to the command. */
   g_option_context_set_strict_posix (context, TRUE);
 
-  if (!parse_options (&cli, context, &argc, &argv, &status))
+  if (!parse_options (&cli, context, entries, &argc, &argv, &status))
     return status;
   if (version)
     {

@@ -11,16 +11,12 @@
 
 #include "config.h"
 
-#include <cairo-pdf.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
-#include <unistd.h>
 
 #include "sy-certificate.h"
 #include "sy-i18n.h"
+#include "sy-pdf-private.h"
 
 G_DEFINE_QUARK (sy-certificate-error-quark, sy_certificate_error)
 
@@ -532,48 +528,6 @@ draw_certificate (cairo_t                 *cr,
   return TRUE;
 }
 
-typedef struct
-{
-  int fd;
-  int saved_errno;
-} WriteClosure;
-
-static cairo_status_t
-write_to_fd (void                *data,
-             const unsigned char *buffer,
-             unsigned int         length)
-{
-  WriteClosure *closure = data;
-
-  while (length > 0)
-    {
-      gssize n = write (closure->fd, buffer, length);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          closure->saved_errno = errno;
-          return CAIRO_STATUS_WRITE_ERROR;
-        }
-      buffer += n;
-      length -= n;
-    }
-
-  return CAIRO_STATUS_SUCCESS;
-}
-
-static gboolean
-set_write_error (GError     **error,
-                 const char  *path,
-                 const char  *reason)
-{
-  g_set_error (error, SY_CERTIFICATE_ERROR, SY_CERTIFICATE_ERROR_WRITE,
-               /* Translators: the first %s is a file name, the second says what went wrong */
-               _("Could not write %s: %s"), path, reason);
-  return FALSE;
-}
-
 /**
  * sy_certificate_write_pdf:
  * @info: what the certificate says
@@ -586,18 +540,21 @@ set_write_error (GError     **error,
  *
  * Returns: %TRUE on success, or %FALSE with @error set (%SY_CERTIFICATE_ERROR_WRITE)
  */
+static const char *
+draw_certificate_page (cairo_t  *cr,
+                       gpointer  info)
+{
+  if (!draw_certificate (cr, info))
+    return _("the verification code is too long for a QR code");
+  return NULL;
+}
+
 gboolean
 sy_certificate_write_pdf (const SyCertificateInfo *info,
                           const char              *path,
                           GError                 **error)
 {
-  g_autofree char *tmp_path = NULL;
   g_autofree char *pdf_title = NULL;
-  WriteClosure closure = { -1, 0 };
-  cairo_surface_t *surface;
-  cairo_status_t status;
-  cairo_t *cr;
-  gboolean drawn;
 
   g_return_val_if_fail (info != NULL, FALSE);
   g_return_val_if_fail (info->learner_name != NULL, FALSE);
@@ -607,58 +564,8 @@ sy_certificate_write_pdf (const SyCertificateInfo *info,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* Same folder, so the rename cannot cross file systems */
-  tmp_path = g_strconcat (path, ".tmp-XXXXXX", NULL);
-  closure.fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0644);
-  if (closure.fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, SY_CERTIFICATE_ERROR, SY_CERTIFICATE_ERROR_WRITE,
-                   /* Translators: the first %s is a file name, the second says why */
-                   _("Could not create %s: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  surface = cairo_pdf_surface_create_for_stream (write_to_fd, &closure,
-                                                 PAGE_WIDTH, PAGE_HEIGHT);
   pdf_title = g_strdup_printf ("%s — %s", _("Certificate of Completion"), info->learner_name);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, pdf_title);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Shuyuan " PACKAGE_VERSION);
-
-  cr = cairo_create (surface);
-  drawn = draw_certificate (cr, info);
-  cairo_show_page (cr);
-  status = cairo_status (cr);
-  cairo_destroy (cr);
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-
-  if (!drawn)
-    set_write_error (error, path, _("the verification code is too long for a QR code"));
-  else if (status != CAIRO_STATUS_SUCCESS)
-    set_write_error (error, path,
-                     closure.saved_errno != 0 ? g_strerror (closure.saved_errno)
-                                              : cairo_status_to_string (status));
-  /* A certificate is worth the fsync: the rename must not land before the data */
-  else if (fsync (closure.fd) != 0)
-    set_write_error (error, path, g_strerror (errno));
-  else
-    {
-      int fd = g_steal_fd (&closure.fd);
-
-      if (close (fd) != 0)
-        set_write_error (error, path, g_strerror (errno));
-      else if (g_rename (tmp_path, path) != 0)
-        set_write_error (error, path, g_strerror (errno));
-      else
-        return TRUE;
-    }
-
-  if (closure.fd >= 0)
-    close (closure.fd);
-  g_unlink (tmp_path);
-  return FALSE;
+  return _sy_pdf_write (path, PAGE_WIDTH, PAGE_HEIGHT, pdf_title,
+                        draw_certificate_page, (gpointer) info,
+                        SY_CERTIFICATE_ERROR, SY_CERTIFICATE_ERROR_WRITE, error);
 }

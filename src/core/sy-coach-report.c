@@ -13,15 +13,11 @@
 
 #include "config.h"
 
-#include <cairo-pdf.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <pango/pangocairo.h>
-#include <unistd.h>
 
 #include "sy-coach-report.h"
 #include "sy-i18n.h"
+#include "sy-pdf-private.h"
 
 G_DEFINE_QUARK (sy-coach-report-error-quark, sy_coach_report_error)
 
@@ -432,45 +428,31 @@ draw_not_started (Ctx *ctx)
   paragraph (ctx, names->str, 9, FALSE, INK, 0);
 }
 
-typedef struct
+static const char *
+draw_report (cairo_t  *cr,
+             gpointer  data)
 {
-  int fd;
-  int saved_errno;
-} WriteClosure;
+  const SyCoachReport *report = data;
+  g_autoptr(GDateTime) generated = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  Ctx ctx = { 0 };
 
-static cairo_status_t
-write_to_fd (void                *data,
-             const unsigned char *buffer,
-             unsigned int         length)
-{
-  WriteClosure *closure = data;
+  generated = g_date_time_new_from_iso8601 (report->generated, NULL);
+  local = generated ? g_date_time_to_local (generated) : g_date_time_new_now_local ();
 
-  while (length > 0)
-    {
-      gssize n = write (closure->fd, buffer, length);
+  ctx.cr = cr;
+  ctx.context = pango_cairo_create_context (cr);
+  ctx.report = report;
+  ctx.date = g_date_time_format (local, "%Y-%m-%d");
 
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          closure->saved_errno = errno;
-          return CAIRO_STATUS_WRITE_ERROR;
-        }
-      buffer += n;
-      length -= n;
-    }
-  return CAIRO_STATUS_SUCCESS;
-}
+  new_page (&ctx);
+  draw_grid (&ctx);
+  draw_missed (&ctx);
+  draw_not_started (&ctx);
 
-static gboolean
-set_write_error (GError     **error,
-                 const char  *path,
-                 const char  *reason)
-{
-  g_set_error (error, SY_COACH_REPORT_ERROR, SY_COACH_REPORT_ERROR_WRITE,
-               /* Translators: the first %s is a file name, the second says what went wrong */
-               _("Could not write %s: %s"), path, reason);
-  return FALSE;
+  g_object_unref (ctx.context);
+  g_free (ctx.date);
+  return NULL;
 }
 
 /**
@@ -489,79 +471,14 @@ sy_coach_report_write_pdf (const SyCoachReport  *report,
                            const char           *path,
                            GError              **error)
 {
-  g_autofree char *tmp_path = NULL;
   g_autofree char *pdf_title = NULL;
-  g_autoptr(GDateTime) generated = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  WriteClosure closure = { -1, 0 };
-  cairo_surface_t *surface;
-  cairo_status_t status;
-  Ctx ctx = { 0 };
 
   g_return_val_if_fail (report != NULL && report->class_info != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  tmp_path = g_strconcat (path, ".tmp-XXXXXX", NULL);
-  closure.fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0644);
-  if (closure.fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, SY_COACH_REPORT_ERROR, SY_COACH_REPORT_ERROR_WRITE,
-                   /* Translators: the first %s is a file name, the second says why */
-                   _("Could not create %s: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  generated = g_date_time_new_from_iso8601 (report->generated, NULL);
-  local = generated ? g_date_time_to_local (generated) : g_date_time_new_now_local ();
-
-  surface = cairo_pdf_surface_create_for_stream (write_to_fd, &closure, PAGE_WIDTH, PAGE_HEIGHT);
   pdf_title = g_strdup_printf (_("Coach report: %s"), report->class_info->name);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, pdf_title);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Shuyuan " PACKAGE_VERSION);
-
-  ctx.cr = cairo_create (surface);
-  ctx.context = pango_cairo_create_context (ctx.cr);
-  ctx.report = report;
-  ctx.date = g_date_time_format (local, "%Y-%m-%d");
-
-  new_page (&ctx);
-  draw_grid (&ctx);
-  draw_missed (&ctx);
-  draw_not_started (&ctx);
-  cairo_show_page (ctx.cr);
-
-  g_object_unref (ctx.context);
-  g_free (ctx.date);
-  status = cairo_status (ctx.cr);
-  cairo_destroy (ctx.cr);
-  cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-
-  if (status != CAIRO_STATUS_SUCCESS)
-    set_write_error (error, path,
-                     closure.saved_errno != 0 ? g_strerror (closure.saved_errno)
-                                              : cairo_status_to_string (status));
-  else if (fsync (closure.fd) != 0)
-    set_write_error (error, path, g_strerror (errno));
-  else
-    {
-      int fd = g_steal_fd (&closure.fd);
-
-      if (close (fd) != 0)
-        set_write_error (error, path, g_strerror (errno));
-      else if (g_rename (tmp_path, path) != 0)
-        set_write_error (error, path, g_strerror (errno));
-      else
-        return TRUE;
-    }
-
-  if (closure.fd >= 0)
-    close (closure.fd);
-  g_unlink (tmp_path);
-  return FALSE;
+  return _sy_pdf_write (path, PAGE_WIDTH, PAGE_HEIGHT, pdf_title,
+                        draw_report, (gpointer) report,
+                        SY_COACH_REPORT_ERROR, SY_COACH_REPORT_ERROR_WRITE, error);
 }

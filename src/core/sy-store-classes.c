@@ -24,9 +24,6 @@
 
 #define VERB_ANSWERED "http://adlnet.gov/expapi/verbs/answered"
 #define VERB_ATTENDED "http://adlnet.gov/expapi/verbs/attended"
-#define RESULT_VERBS "('http://adlnet.gov/expapi/verbs/passed', " \
-                     "'http://adlnet.gov/expapi/verbs/failed', " \
-                     "'http://adlnet.gov/expapi/verbs/completed')"
 #define SCORE_EPSILON 1e-9
 /* A class quiz's time on task is the time from a pupil's first answer to the end, capped
  * so a quiz left open over lunch does not count as hours of study. */
@@ -160,45 +157,62 @@ sy_coach_report_get_cell (const SyCoachReport *report,
   return &report->cells[pupil * report->items->len + item];
 }
 
-/* ---- job arguments: one shape for every classroom job ---- */
+/* ---- job arguments: one shape for every classroom job ----
+ *
+ * A public call fills one on its stack with the caller's strings; the worker's copy
+ * (args_copy) owns its own. */
 
 typedef struct
 {
-  char     *class_uuid;
-  char     *teacher_uuid;
-  char     *learner_uuid;
-  char     *session_uuid;
-  char     *course_id;
-  char     *item_id;
-  char     *question_id;
-  char     *name;
-  char     *response;
-  char     *path;
-  GStrv     names;
-  gboolean  flag;
+  const char         *class_uuid;
+  const char         *teacher_uuid;
+  const char         *learner_uuid;
+  const char         *session_uuid;
+  const char         *course_id;
+  const char         *item_id;
+  const char         *question_id;
+  const char         *name;
+  const char         *response;
+  const char         *path;
+  const char * const *names;
+  gboolean            flag;
 } Args;
 
 static void
 args_free (Args *a)
 {
-  g_free (a->class_uuid);
-  g_free (a->teacher_uuid);
-  g_free (a->learner_uuid);
-  g_free (a->session_uuid);
-  g_free (a->course_id);
-  g_free (a->item_id);
-  g_free (a->question_id);
-  g_free (a->name);
-  g_free (a->response);
-  g_free (a->path);
-  g_strfreev (a->names);
+  g_free ((char *) a->class_uuid);
+  g_free ((char *) a->teacher_uuid);
+  g_free ((char *) a->learner_uuid);
+  g_free ((char *) a->session_uuid);
+  g_free ((char *) a->course_id);
+  g_free ((char *) a->item_id);
+  g_free ((char *) a->question_id);
+  g_free ((char *) a->name);
+  g_free ((char *) a->response);
+  g_free ((char *) a->path);
+  g_strfreev ((GStrv) a->names);
   g_free (a);
 }
 
 static Args *
-args_new (void)
+args_copy (const Args *in)
 {
-  return g_new0 (Args, 1);
+  Args *a = g_new0 (Args, 1);
+
+  a->class_uuid = g_strdup (in->class_uuid);
+  a->teacher_uuid = g_strdup (in->teacher_uuid);
+  a->learner_uuid = g_strdup (in->learner_uuid);
+  a->session_uuid = g_strdup (in->session_uuid);
+  a->course_id = g_strdup (in->course_id);
+  a->item_id = g_strdup (in->item_id);
+  a->question_id = g_strdup (in->question_id);
+  a->name = g_strdup (in->name);
+  a->response = g_strdup (in->response);
+  a->path = g_strdup (in->path);
+  a->names = (const char * const *) g_strdupv ((GStrv) in->names);
+  a->flag = in->flag;
+  return a;
 }
 
 /* ---- helpers ---- */
@@ -1268,38 +1282,18 @@ load_quiz_item (SyStore     *self,
                 QuizItem    *out,
                 GError     **error)
 {
-  sqlite3_stmt *stmt;
+  g_auto(SyItemRow) row = { 0 };
   g_autofree char *dir = NULL;
   g_autoptr(SyText) file = NULL;
-  gboolean found = FALSE;
-  int rc;
 
-  if (!prepare (db, "SELECT i.type, i.title, i.file, i.pass_score, i.max_attempts, "
-                    "  c.content_dir FROM items i JOIN courses c ON c.id = i.course_id "
-                    "WHERE i.course_id = ? AND i.id = ?", &stmt, error))
+  if (!_sy_store_load_item (db, course_id, item_id, &row, error))
     return FALSE;
-  bind_text (stmt, 1, course_id);
-  bind_text (stmt, 2, item_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      found = TRUE;
-      sy_item_type_from_string (column_text (stmt, 0), &out->type);
-      out->title = sy_text_new_from_string (column_text (stmt, 1));
-      file = sy_text_new_from_string (column_text (stmt, 2));
-      out->pass_score = sqlite3_column_double (stmt, 3);
-      out->max_attempts = sqlite3_column_int (stmt, 4);
-      dir = _sy_store_content_path (self, column_text (stmt, 5));
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _sy_store_db_error (db, error);
-  if (!found)
-    {
-      g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_NOT_FOUND,
-                   _("There is no item “%s” in the course “%s”."), item_id, course_id);
-      return FALSE;
-    }
+  out->type = row.type;
+  out->title = sy_text_new_from_string (row.title);
+  out->pass_score = row.pass_score;
+  out->max_attempts = row.max_attempts;
+  file = sy_text_new_from_string (row.file);
+  dir = _sy_store_content_path (self, row.content_dir);
   if (out->type != SY_ITEM_QUIZ && out->type != SY_ITEM_SURVEY)
     {
       g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_INVALID,
@@ -1366,7 +1360,7 @@ attempt_state (sqlite3     *db,
   if (!prepare (db, "SELECT (SELECT min (timestamp) FROM statements WHERE registration = ?1 "
                     "          AND attempt = 1 AND voided = 0), "
                     "  (SELECT id FROM statements WHERE registration = ?1 "
-                    "     AND question_id IS NULL AND voided = 0 AND verb IN " RESULT_VERBS
+                    "     AND question_id IS NULL AND voided = 0 AND verb IN " SY_STORE_RESULT_VERBS
                     "   ORDER BY timestamp, id LIMIT 1)", &stmt, error))
     return FALSE;
   bind_text (stmt, 1, registration);
@@ -1458,9 +1452,8 @@ do_record_class_answer (SyStore       *self,
 
   if (started == NULL)
     {
-      gint64 attempts = query_int (db, "SELECT coalesce (max (attempts), 0) FROM item_progress "
-                                       "WHERE learner_uuid = ? AND course_id = ? AND item_id = ?",
-                                   a->learner_uuid, a->course_id, a->item_id, error);
+      int attempts = _sy_store_count_attempts (db, a->learner_uuid, a->course_id, a->item_id,
+                                               error);
       if (attempts < 0)
         goto fail;
       if (item.max_attempts > 0 && attempts >= item.max_attempts)
@@ -1499,31 +1492,6 @@ fail:
 out:
   quiz_item_clear (&item);
   return NULL;
-}
-
-/* The last answer to each question of an attempt, and whether it was right. */
-static GHashTable *
-final_answers (sqlite3     *db,
-               const char  *registration,
-               GError     **error)
-{
-  g_autoptr(GHashTable) answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!prepare (db, "SELECT question_id, json_extract (json, '$.result.success') "
-                    "FROM statements WHERE registration = ? AND question_id IS NOT NULL "
-                    "  AND voided = 0 AND verb = '" VERB_ANSWERED "' "
-                    "ORDER BY timestamp, id", &stmt, error))
-    return NULL;
-  bind_text (stmt, 1, registration);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_hash_table_insert (answers, g_strdup (column_text (stmt, 0)),
-                         GINT_TO_POINTER (sqlite3_column_int (stmt, 1) == 1));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return db_fail (db, error);
-  return g_steal_pointer (&answers);
 }
 
 static gpointer
@@ -1572,7 +1540,8 @@ do_finish_class_quiz (SyStore       *self,
         goto fail;
       if (started == NULL)
         continue;   /* absent for the whole quiz: no attempt, no result */
-      if (!(answers = final_answers (db, registration, error)))
+      answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      if (!_sy_store_last_answers (db, registration, NULL, answers, error))
         goto fail;
 
       result = g_new0 (SyClassQuizResult, 1);
@@ -1936,7 +1905,68 @@ do_write_coach_report (SyStore       *self,
   return GINT_TO_POINTER (TRUE);
 }
 
-/* ---- the public API: each job as a sync call and an _async/_finish pair ---- */
+/* ---- the public API: each job as a sync call and an _async/_finish pair ----
+ *
+ * An operation is its job function and what frees its result (a ClassJob). The public
+ * calls check their arguments and pass them as an Args on their stack; run_job() and
+ * queue_job() copy it for the worker thread. */
+
+typedef struct
+{
+  SyStoreJobFunc  func;
+  GDestroyNotify  result_free;
+} ClassJob;
+
+static gpointer
+run_job (SyStore         *self,
+         const ClassJob  *job,
+         const Args      *args,
+         GCancellable    *cancellable,
+         GError         **error)
+{
+  return _sy_store_run (self, job->func, args_copy (args), (GDestroyNotify) args_free,
+                        job->result_free, cancellable, error);
+}
+
+static void
+queue_job (SyStore             *self,
+           const ClassJob      *job,
+           const Args          *args,
+           gpointer             source_tag,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  _sy_store_queue (self, job->func, args_copy (args), (GDestroyNotify) args_free,
+                   job->result_free, source_tag, cancellable, callback, user_data);
+}
+
+static const ClassJob create_class_job = { do_create_class, (GDestroyNotify) sy_class_free };
+static const ClassJob rename_class_job = { do_rename_class, NULL };
+static const ClassJob archive_class_job = { do_archive_class, NULL };
+static const ClassJob list_classes_job =
+  { do_list_classes, (GDestroyNotify) g_ptr_array_unref };
+static const ClassJob add_pupils_job = { do_add_pupils, (GDestroyNotify) g_ptr_array_unref };
+static const ClassJob list_pupils_job = { do_list_pupils, (GDestroyNotify) g_ptr_array_unref };
+static const ClassJob set_avatar_job = { do_set_avatar, NULL };
+static const ClassJob assign_job = { do_assign, NULL };
+static const ClassJob unassign_job = { do_unassign, NULL };
+static const ClassJob list_assignments_job =
+  { do_list_assignments, (GDestroyNotify) g_ptr_array_unref };
+static const ClassJob start_session_job =
+  { do_start_session, (GDestroyNotify) sy_class_session_free };
+static const ClassJob list_sessions_job =
+  { do_list_sessions, (GDestroyNotify) g_ptr_array_unref };
+static const ClassJob set_attendance_job = { do_set_attendance, NULL };
+static const ClassJob list_attendance_job =
+  { do_list_attendance, (GDestroyNotify) g_ptr_array_unref };
+static const ClassJob record_class_answer_job = { do_record_class_answer, NULL };
+static const ClassJob finish_class_quiz_job =
+  { do_finish_class_quiz, (GDestroyNotify) g_ptr_array_unref };
+static const ClassJob coach_report_job =
+  { do_coach_report, (GDestroyNotify) sy_coach_report_free };
+static const ClassJob write_coach_report_job = { do_write_coach_report, NULL };
+static const ClassJob get_class_job = { do_get_class, (GDestroyNotify) sy_class_free };
 
 /**
  * sy_store_create_class:
@@ -1953,17 +1983,13 @@ sy_store_create_class (SyStore       *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (teacher_uuid != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  a = args_new ();
-  a->teacher_uuid = g_strdup (teacher_uuid);
-  a->name = g_strdup (name);
-  return _sy_store_run (self, do_create_class, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) sy_class_free, cancellable, error);
+  return run_job (self, &create_class_job,
+                  &(Args) { .teacher_uuid = teacher_uuid, .name = name },
+                  cancellable, error);
 }
 
 void
@@ -1974,18 +2000,12 @@ sy_store_create_class_async (SyStore             *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (teacher_uuid != NULL);
   g_return_if_fail (name != NULL);
 
-  a = args_new ();
-  a->teacher_uuid = g_strdup (teacher_uuid);
-  a->name = g_strdup (name);
-  _sy_store_queue (self, do_create_class, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) sy_class_free, sy_store_create_class_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &create_class_job, &(Args) { .teacher_uuid = teacher_uuid, .name = name },
+             sy_store_create_class_async, cancellable, callback, user_data);
 }
 
 SyClass *
@@ -2008,17 +2028,12 @@ sy_store_rename_class (SyStore       *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), FALSE);
   g_return_val_if_fail (class_uuid != NULL, FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->name = g_strdup (name);
-  return _sy_store_run (self, do_rename_class, a, (GDestroyNotify) args_free,
-                        NULL, cancellable, error) != NULL;
+  return run_job (self, &rename_class_job, &(Args) { .class_uuid = class_uuid, .name = name },
+                  cancellable, error) != NULL;
 }
 
 void
@@ -2029,18 +2044,12 @@ sy_store_rename_class_async (SyStore             *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
   g_return_if_fail (name != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->name = g_strdup (name);
-  _sy_store_queue (self, do_rename_class, a, (GDestroyNotify) args_free,
-                   NULL, sy_store_rename_class_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &rename_class_job, &(Args) { .class_uuid = class_uuid, .name = name },
+             sy_store_rename_class_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -2063,16 +2072,12 @@ sy_store_archive_class (SyStore       *self,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), FALSE);
   g_return_val_if_fail (class_uuid != NULL, FALSE);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->flag = archived;
-  return _sy_store_run (self, do_archive_class, a, (GDestroyNotify) args_free,
-                        NULL, cancellable, error) != NULL;
+  return run_job (self, &archive_class_job,
+                  &(Args) { .class_uuid = class_uuid, .flag = archived },
+                  cancellable, error) != NULL;
 }
 
 void
@@ -2083,17 +2088,11 @@ sy_store_archive_class_async (SyStore             *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->flag = archived;
-  _sy_store_queue (self, do_archive_class, a, (GDestroyNotify) args_free,
-                   NULL, sy_store_archive_class_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &archive_class_job, &(Args) { .class_uuid = class_uuid, .flag = archived },
+             sy_store_archive_class_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -2117,15 +2116,11 @@ sy_store_list_classes (SyStore       *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
 
-  a = args_new ();
-  a->teacher_uuid = g_strdup (teacher_uuid);
-  a->flag = include_archived;
-  return _sy_store_run (self, do_list_classes, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) g_ptr_array_unref, cancellable, error);
+  return run_job (self, &list_classes_job,
+                  &(Args) { .teacher_uuid = teacher_uuid, .flag = include_archived },
+                  cancellable, error);
 }
 
 void
@@ -2136,16 +2131,11 @@ sy_store_list_classes_async (SyStore             *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
 
-  a = args_new ();
-  a->teacher_uuid = g_strdup (teacher_uuid);
-  a->flag = include_archived;
-  _sy_store_queue (self, do_list_classes, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) g_ptr_array_unref, sy_store_list_classes_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &list_classes_job,
+             &(Args) { .teacher_uuid = teacher_uuid, .flag = include_archived },
+             sy_store_list_classes_async, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -2173,17 +2163,12 @@ sy_store_add_pupils (SyStore             *self,
                      GCancellable        *cancellable,
                      GError             **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (class_uuid != NULL, NULL);
   g_return_val_if_fail (names != NULL, NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->names = g_strdupv ((char **) names);
-  return _sy_store_run (self, do_add_pupils, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) g_ptr_array_unref, cancellable, error);
+  return run_job (self, &add_pupils_job, &(Args) { .class_uuid = class_uuid, .names = names },
+                  cancellable, error);
 }
 
 void
@@ -2194,18 +2179,12 @@ sy_store_add_pupils_async (SyStore             *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
   g_return_if_fail (names != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->names = g_strdupv ((char **) names);
-  _sy_store_queue (self, do_add_pupils, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) g_ptr_array_unref, sy_store_add_pupils_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &add_pupils_job, &(Args) { .class_uuid = class_uuid, .names = names },
+             sy_store_add_pupils_async, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -2228,15 +2207,11 @@ sy_store_list_pupils (SyStore       *self,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (class_uuid != NULL, NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  return _sy_store_run (self, do_list_pupils, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) g_ptr_array_unref, cancellable, error);
+  return run_job (self, &list_pupils_job, &(Args) { .class_uuid = class_uuid },
+                  cancellable, error);
 }
 
 void
@@ -2246,16 +2221,11 @@ sy_store_list_pupils_async (SyStore             *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  _sy_store_queue (self, do_list_pupils, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) g_ptr_array_unref, sy_store_list_pupils_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &list_pupils_job, &(Args) { .class_uuid = class_uuid },
+             sy_store_list_pupils_async, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -2279,16 +2249,12 @@ sy_store_set_avatar (SyStore       *self,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), FALSE);
   g_return_val_if_fail (learner_uuid != NULL, FALSE);
 
-  a = args_new ();
-  a->learner_uuid = g_strdup (learner_uuid);
-  a->name = g_strdup (avatar);
-  return _sy_store_run (self, do_set_avatar, a, (GDestroyNotify) args_free,
-                        NULL, cancellable, error) != NULL;
+  return run_job (self, &set_avatar_job,
+                  &(Args) { .learner_uuid = learner_uuid, .name = avatar },
+                  cancellable, error) != NULL;
 }
 
 void
@@ -2299,17 +2265,11 @@ sy_store_set_avatar_async (SyStore             *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (learner_uuid != NULL);
 
-  a = args_new ();
-  a->learner_uuid = g_strdup (learner_uuid);
-  a->name = g_strdup (avatar);
-  _sy_store_queue (self, do_set_avatar, a, (GDestroyNotify) args_free,
-                   NULL, sy_store_set_avatar_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &set_avatar_job, &(Args) { .learner_uuid = learner_uuid, .name = avatar },
+             sy_store_set_avatar_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -2334,18 +2294,14 @@ sy_store_assign (SyStore       *self,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), FALSE);
   g_return_val_if_fail (class_uuid != NULL, FALSE);
   g_return_val_if_fail (course_id != NULL, FALSE);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->course_id = g_strdup (course_id);
-  a->item_id = g_strdup (item_id);
-  return _sy_store_run (self, do_assign, a, (GDestroyNotify) args_free,
-                        NULL, cancellable, error) != NULL;
+  return run_job (self, &assign_job,
+                  &(Args) { .class_uuid = class_uuid, .course_id = course_id,
+                            .item_id = item_id },
+                  cancellable, error) != NULL;
 }
 
 void
@@ -2357,19 +2313,13 @@ sy_store_assign_async (SyStore             *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
   g_return_if_fail (course_id != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->course_id = g_strdup (course_id);
-  a->item_id = g_strdup (item_id);
-  _sy_store_queue (self, do_assign, a, (GDestroyNotify) args_free,
-                   NULL, sy_store_assign_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &assign_job,
+             &(Args) { .class_uuid = class_uuid, .course_id = course_id, .item_id = item_id },
+             sy_store_assign_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -2394,18 +2344,14 @@ sy_store_unassign (SyStore       *self,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), FALSE);
   g_return_val_if_fail (class_uuid != NULL, FALSE);
   g_return_val_if_fail (course_id != NULL, FALSE);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->course_id = g_strdup (course_id);
-  a->item_id = g_strdup (item_id);
-  return _sy_store_run (self, do_unassign, a, (GDestroyNotify) args_free,
-                        NULL, cancellable, error) != NULL;
+  return run_job (self, &unassign_job,
+                  &(Args) { .class_uuid = class_uuid, .course_id = course_id,
+                            .item_id = item_id },
+                  cancellable, error) != NULL;
 }
 
 void
@@ -2417,19 +2363,13 @@ sy_store_unassign_async (SyStore             *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
   g_return_if_fail (course_id != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->course_id = g_strdup (course_id);
-  a->item_id = g_strdup (item_id);
-  _sy_store_queue (self, do_unassign, a, (GDestroyNotify) args_free,
-                   NULL, sy_store_unassign_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &unassign_job,
+             &(Args) { .class_uuid = class_uuid, .course_id = course_id, .item_id = item_id },
+             sy_store_unassign_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -2451,15 +2391,11 @@ sy_store_list_assignments (SyStore       *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (class_uuid != NULL, NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  return _sy_store_run (self, do_list_assignments, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) g_ptr_array_unref, cancellable, error);
+  return run_job (self, &list_assignments_job, &(Args) { .class_uuid = class_uuid },
+                  cancellable, error);
 }
 
 void
@@ -2469,16 +2405,11 @@ sy_store_list_assignments_async (SyStore             *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  _sy_store_queue (self, do_list_assignments, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) g_ptr_array_unref, sy_store_list_assignments_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &list_assignments_job, &(Args) { .class_uuid = class_uuid },
+             sy_store_list_assignments_async, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -2504,16 +2435,11 @@ sy_store_start_session (SyStore       *self,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (class_uuid != NULL, NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->name = g_strdup (title);
-  return _sy_store_run (self, do_start_session, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) sy_class_session_free, cancellable, error);
+  return run_job (self, &start_session_job, &(Args) { .class_uuid = class_uuid, .name = title },
+                  cancellable, error);
 }
 
 void
@@ -2524,17 +2450,11 @@ sy_store_start_session_async (SyStore             *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->name = g_strdup (title);
-  _sy_store_queue (self, do_start_session, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) sy_class_session_free, sy_store_start_session_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &start_session_job, &(Args) { .class_uuid = class_uuid, .name = title },
+             sy_store_start_session_async, cancellable, callback, user_data);
 }
 
 SyClassSession *
@@ -2556,15 +2476,11 @@ sy_store_list_sessions (SyStore       *self,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (class_uuid != NULL, NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  return _sy_store_run (self, do_list_sessions, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) g_ptr_array_unref, cancellable, error);
+  return run_job (self, &list_sessions_job, &(Args) { .class_uuid = class_uuid },
+                  cancellable, error);
 }
 
 void
@@ -2574,16 +2490,11 @@ sy_store_list_sessions_async (SyStore             *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  _sy_store_queue (self, do_list_sessions, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) g_ptr_array_unref, sy_store_list_sessions_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &list_sessions_job, &(Args) { .class_uuid = class_uuid },
+             sy_store_list_sessions_async, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -2609,18 +2520,14 @@ sy_store_set_attendance (SyStore       *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), FALSE);
   g_return_val_if_fail (session_uuid != NULL, FALSE);
   g_return_val_if_fail (learner_uuid != NULL, FALSE);
 
-  a = args_new ();
-  a->session_uuid = g_strdup (session_uuid);
-  a->learner_uuid = g_strdup (learner_uuid);
-  a->flag = present;
-  return _sy_store_run (self, do_set_attendance, a, (GDestroyNotify) args_free,
-                        NULL, cancellable, error) != NULL;
+  return run_job (self, &set_attendance_job,
+                  &(Args) { .session_uuid = session_uuid, .learner_uuid = learner_uuid,
+                            .flag = present },
+                  cancellable, error) != NULL;
 }
 
 void
@@ -2632,19 +2539,14 @@ sy_store_set_attendance_async (SyStore             *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (session_uuid != NULL);
   g_return_if_fail (learner_uuid != NULL);
 
-  a = args_new ();
-  a->session_uuid = g_strdup (session_uuid);
-  a->learner_uuid = g_strdup (learner_uuid);
-  a->flag = present;
-  _sy_store_queue (self, do_set_attendance, a, (GDestroyNotify) args_free,
-                   NULL, sy_store_set_attendance_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &set_attendance_job,
+             &(Args) { .session_uuid = session_uuid, .learner_uuid = learner_uuid,
+                       .flag = present },
+             sy_store_set_attendance_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -2668,15 +2570,11 @@ sy_store_list_attendance (SyStore       *self,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (session_uuid != NULL, NULL);
 
-  a = args_new ();
-  a->session_uuid = g_strdup (session_uuid);
-  return _sy_store_run (self, do_list_attendance, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) g_ptr_array_unref, cancellable, error);
+  return run_job (self, &list_attendance_job, &(Args) { .session_uuid = session_uuid },
+                  cancellable, error);
 }
 
 void
@@ -2686,16 +2584,11 @@ sy_store_list_attendance_async (SyStore             *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (session_uuid != NULL);
 
-  a = args_new ();
-  a->session_uuid = g_strdup (session_uuid);
-  _sy_store_queue (self, do_list_attendance, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) g_ptr_array_unref, sy_store_list_attendance_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &list_attendance_job, &(Args) { .session_uuid = session_uuid },
+             sy_store_list_attendance_async, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -2731,8 +2624,6 @@ sy_store_record_class_answer (SyStore       *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), SY_CLASS_ANSWER_FAILED);
   g_return_val_if_fail (session_uuid != NULL, SY_CLASS_ANSWER_FAILED);
   g_return_val_if_fail (learner_uuid != NULL, SY_CLASS_ANSWER_FAILED);
@@ -2740,15 +2631,12 @@ sy_store_record_class_answer (SyStore       *self,
   g_return_val_if_fail (item_id != NULL, SY_CLASS_ANSWER_FAILED);
   g_return_val_if_fail (question_id != NULL, SY_CLASS_ANSWER_FAILED);
 
-  a = args_new ();
-  a->session_uuid = g_strdup (session_uuid);
-  a->learner_uuid = g_strdup (learner_uuid);
-  a->course_id = g_strdup (course_id);
-  a->item_id = g_strdup (item_id);
-  a->question_id = g_strdup (question_id);
-  a->response = g_strdup (response);
-  return GPOINTER_TO_INT (_sy_store_run (self, do_record_class_answer, a, (GDestroyNotify) args_free,
-                          NULL, cancellable, error));
+  return GPOINTER_TO_INT (run_job (self, &record_class_answer_job,
+                                  &(Args) { .session_uuid = session_uuid,
+                                            .learner_uuid = learner_uuid,
+                                            .course_id = course_id, .item_id = item_id,
+                                            .question_id = question_id, .response = response },
+                                  cancellable, error));
 }
 
 void
@@ -2763,8 +2651,6 @@ sy_store_record_class_answer_async (SyStore             *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (session_uuid != NULL);
   g_return_if_fail (learner_uuid != NULL);
@@ -2772,16 +2658,11 @@ sy_store_record_class_answer_async (SyStore             *self,
   g_return_if_fail (item_id != NULL);
   g_return_if_fail (question_id != NULL);
 
-  a = args_new ();
-  a->session_uuid = g_strdup (session_uuid);
-  a->learner_uuid = g_strdup (learner_uuid);
-  a->course_id = g_strdup (course_id);
-  a->item_id = g_strdup (item_id);
-  a->question_id = g_strdup (question_id);
-  a->response = g_strdup (response);
-  _sy_store_queue (self, do_record_class_answer, a, (GDestroyNotify) args_free,
-                   NULL, sy_store_record_class_answer_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &record_class_answer_job,
+             &(Args) { .session_uuid = session_uuid, .learner_uuid = learner_uuid,
+                       .course_id = course_id, .item_id = item_id, .question_id = question_id,
+                       .response = response },
+             sy_store_record_class_answer_async, cancellable, callback, user_data);
 }
 
 SyClassAnswer
@@ -2810,19 +2691,15 @@ sy_store_finish_class_quiz (SyStore       *self,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (session_uuid != NULL, NULL);
   g_return_val_if_fail (course_id != NULL, NULL);
   g_return_val_if_fail (item_id != NULL, NULL);
 
-  a = args_new ();
-  a->session_uuid = g_strdup (session_uuid);
-  a->course_id = g_strdup (course_id);
-  a->item_id = g_strdup (item_id);
-  return _sy_store_run (self, do_finish_class_quiz, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) g_ptr_array_unref, cancellable, error);
+  return run_job (self, &finish_class_quiz_job,
+                  &(Args) { .session_uuid = session_uuid, .course_id = course_id,
+                            .item_id = item_id },
+                  cancellable, error);
 }
 
 void
@@ -2834,20 +2711,15 @@ sy_store_finish_class_quiz_async (SyStore             *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (session_uuid != NULL);
   g_return_if_fail (course_id != NULL);
   g_return_if_fail (item_id != NULL);
 
-  a = args_new ();
-  a->session_uuid = g_strdup (session_uuid);
-  a->course_id = g_strdup (course_id);
-  a->item_id = g_strdup (item_id);
-  _sy_store_queue (self, do_finish_class_quiz, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) g_ptr_array_unref, sy_store_finish_class_quiz_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &finish_class_quiz_job,
+             &(Args) { .session_uuid = session_uuid, .course_id = course_id,
+                       .item_id = item_id },
+             sy_store_finish_class_quiz_async, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -2872,15 +2744,11 @@ sy_store_coach_report (SyStore       *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (class_uuid != NULL, NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  return _sy_store_run (self, do_coach_report, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) sy_coach_report_free, cancellable, error);
+  return run_job (self, &coach_report_job, &(Args) { .class_uuid = class_uuid },
+                  cancellable, error);
 }
 
 void
@@ -2890,16 +2758,11 @@ sy_store_coach_report_async (SyStore             *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  _sy_store_queue (self, do_coach_report, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) sy_coach_report_free, sy_store_coach_report_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &coach_report_job, &(Args) { .class_uuid = class_uuid },
+             sy_store_coach_report_async, cancellable, callback, user_data);
 }
 
 SyCoachReport *
@@ -2923,17 +2786,13 @@ sy_store_write_coach_report (SyStore       *self,
                              GCancellable  *cancellable,
                              GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), FALSE);
   g_return_val_if_fail (class_uuid != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->path = g_strdup (path);
-  return _sy_store_run (self, do_write_coach_report, a, (GDestroyNotify) args_free,
-                        NULL, cancellable, error) != NULL;
+  return run_job (self, &write_coach_report_job,
+                  &(Args) { .class_uuid = class_uuid, .path = path },
+                  cancellable, error) != NULL;
 }
 
 void
@@ -2944,18 +2803,12 @@ sy_store_write_coach_report_async (SyStore             *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
   g_return_if_fail (path != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  a->path = g_strdup (path);
-  _sy_store_queue (self, do_write_coach_report, a, (GDestroyNotify) args_free,
-                   NULL, sy_store_write_coach_report_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &write_coach_report_job, &(Args) { .class_uuid = class_uuid, .path = path },
+             sy_store_write_coach_report_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -2978,15 +2831,11 @@ sy_store_get_class (SyStore       *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  Args *a;
-
   g_return_val_if_fail (SY_IS_STORE (self), NULL);
   g_return_val_if_fail (class_uuid != NULL, NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  return _sy_store_run (self, do_get_class, a, (GDestroyNotify) args_free,
-                        (GDestroyNotify) sy_class_free, cancellable, error);
+  return run_job (self, &get_class_job, &(Args) { .class_uuid = class_uuid },
+                  cancellable, error);
 }
 
 void
@@ -2996,16 +2845,11 @@ sy_store_get_class_async (SyStore             *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  Args *a;
-
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (class_uuid != NULL);
 
-  a = args_new ();
-  a->class_uuid = g_strdup (class_uuid);
-  _sy_store_queue (self, do_get_class, a, (GDestroyNotify) args_free,
-                   (GDestroyNotify) sy_class_free, sy_store_get_class_async,
-                   cancellable, callback, user_data);
+  queue_job (self, &get_class_job, &(Args) { .class_uuid = class_uuid },
+             sy_store_get_class_async, cancellable, callback, user_data);
 }
 
 SyClass *

@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 #define SY_STORE_DB_NAME "shuyuan.db"
 #define SY_STORE_CONTENT_DIR "courses"
 
+/* The verbs of a statement that gives an attempt its result, as an SQL list (`verb IN …`) */
+#define SY_STORE_RESULT_VERBS "('http://adlnet.gov/expapi/verbs/passed', " \
+                              "'http://adlnet.gov/expapi/verbs/failed', " \
+                              "'http://adlnet.gov/expapi/verbs/completed')"
+
 /* Runs on the store's worker thread, the only thread that touches @db. Returns the
  * result of the job (freed with the job's result_free if nobody takes it), or NULL with
  * @error set. */
@@ -80,6 +85,36 @@ gboolean  _sy_store_check_course_completion (SyStore    *self,
                                              const char *learner_uuid,
                                              const char *course_id,
                                              GError    **error);
+
+/* sy-store-records.c: what a class quiz (sy-store-classes.c) shares with a learner's own */
+typedef struct
+{
+  SyItemType  type;
+  char       *title;
+  char       *file;
+  char       *content_dir;
+  double      pass_score;
+  int         max_attempts;
+} SyItemRow;
+
+void      _sy_item_row_clear        (SyItemRow   *item);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SyItemRow, _sy_item_row_clear)
+
+gboolean  _sy_store_load_item       (sqlite3     *db,
+                                     const char  *course_id,
+                                     const char  *item_id,
+                                     SyItemRow   *item,
+                                     GError     **error);
+int       _sy_store_count_attempts  (sqlite3     *db,
+                                     const char  *learner_uuid,
+                                     const char  *course_id,
+                                     const char  *item_id,
+                                     GError     **error);
+gboolean  _sy_store_last_answers    (sqlite3     *db,
+                                     const char  *registration,
+                                     GHashTable  *responses,
+                                     GHashTable  *right,
+                                     GError     **error);
 
 /* sy-store-courses.c */
 gpointer  _sy_store_do_import       (SyStore *self, sqlite3 *db, gpointer data,

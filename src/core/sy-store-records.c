@@ -646,28 +646,132 @@ item_ref_free (ItemRef *ref)
   g_free (ref);
 }
 
-/* Every answer of an attempt, the last one for each question counting. */
+/* ---- what a class quiz (sy-store-classes.c) shares with a learner's own ---- */
+
+void
+_sy_item_row_clear (SyItemRow *item)
+{
+  g_clear_pointer (&item->title, g_free);
+  g_clear_pointer (&item->file, g_free);
+  g_clear_pointer (&item->content_dir, g_free);
+}
+
+/* An installed item, or %SY_STORE_ERROR_NOT_FOUND. @item->type is left as it is when
+ * the stored type is unknown. */
+gboolean
+_sy_store_load_item (sqlite3     *db,
+                     const char  *course_id,
+                     const char  *item_id,
+                     SyItemRow   *item,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean found = FALSE;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT i.type, i.title, i.file, i.pass_score, i.max_attempts, "
+                              "  c.content_dir FROM items i JOIN courses c ON c.id = i.course_id "
+                              "WHERE i.course_id = ? AND i.id = ?", -1, &stmt, NULL) != SQLITE_OK)
+    return _sy_store_db_error (db, error);
+  sqlite3_bind_text (stmt, 1, course_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, item_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      found = TRUE;
+      sy_item_type_from_string ((const char *) sqlite3_column_text (stmt, 0), &item->type);
+      item->title = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      item->file = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      item->pass_score = sqlite3_column_double (stmt, 3);
+      item->max_attempts = sqlite3_column_int (stmt, 4);
+      item->content_dir = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _sy_store_db_error (db, error);
+  if (!found)
+    {
+      g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_NOT_FOUND,
+                   _("There is no item “%s” in the course “%s”."), item_id, course_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* How many attempts the learner has made at the item, or -1 with @error set. */
+int
+_sy_store_count_attempts (sqlite3     *db,
+                          const char  *learner_uuid,
+                          const char  *course_id,
+                          const char  *item_id,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int attempts = 0;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT attempts FROM item_progress "
+                              "WHERE learner_uuid = ? AND course_id = ? AND item_id = ?",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return (_sy_store_db_error (db, error), -1);
+  sqlite3_bind_text (stmt, 1, learner_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, course_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, item_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    attempts = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return (_sy_store_db_error (db, error), -1);
+  return attempts;
+}
+
+/* The answers of an attempt, the last one for each question counting: into @responses
+ * (question id → response) those that have a response, into @right (question id →
+ * whether it was right) all of them. Either table may be %NULL. */
+gboolean
+_sy_store_last_answers (sqlite3     *db,
+                        const char  *registration,
+                        GHashTable  *responses,
+                        GHashTable  *right,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT question_id, json_extract (json, '$.result.response'), "
+                              "  json_extract (json, '$.result.success') "
+                              "FROM statements WHERE registration = ? AND question_id IS NOT NULL "
+                              "  AND voided = 0 AND verb = 'http://adlnet.gov/expapi/verbs/answered' "
+                              "ORDER BY timestamp, id", -1, &stmt, NULL) != SQLITE_OK)
+    return _sy_store_db_error (db, error);
+  sqlite3_bind_text (stmt, 1, registration, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *question_id = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (responses != NULL && sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+        g_hash_table_insert (responses, g_strdup (question_id),
+                             g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      if (right != NULL)
+        g_hash_table_insert (right, g_strdup (question_id),
+                             GINT_TO_POINTER (sqlite3_column_int (stmt, 2) == 1));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return _sy_store_db_error (db, error);
+  return TRUE;
+}
+
+/* ---- attempts ---- */
+
 static gboolean
 load_answers (sqlite3     *db,
               SyAttempt   *attempt,
               GError     **error)
 {
-  sqlite3_stmt *stmt;
-
   attempt->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  if (sqlite3_prepare_v2 (db, "SELECT question_id, json_extract (json, '$.result.response') "
-                              "FROM statements WHERE registration = ? AND question_id IS NOT NULL "
-                              "  AND voided = 0 AND verb = 'http://adlnet.gov/expapi/verbs/answered' "
-                              "ORDER BY timestamp, id", -1, &stmt, NULL) != SQLITE_OK)
-    return _sy_store_db_error (db, error);
-  sqlite3_bind_text (stmt, 1, attempt->registration, -1, SQLITE_STATIC);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
-      g_hash_table_insert (attempt->answers,
-                           g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
-                           g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
-  sqlite3_finalize (stmt);
-  return TRUE;
+  return _sy_store_last_answers (db, attempt->registration, attempt->answers, NULL, error);
 }
 
 static SyAttempt *
@@ -690,9 +794,7 @@ load_open_attempt (sqlite3      *db,
         "WHERE a.learner_uuid = ?1 AND a.course_id = ?2 AND a.item_id = ?3 AND a.attempt = 1 "
         "  AND a.voided = 0 AND a.registration IS NOT NULL AND NOT EXISTS ("
         "    SELECT 1 FROM statements f WHERE f.registration = a.registration "
-        "      AND f.question_id IS NULL AND f.voided = 0 AND f.verb IN ("
-        "        'http://adlnet.gov/expapi/verbs/passed', 'http://adlnet.gov/expapi/verbs/failed',"
-        "        'http://adlnet.gov/expapi/verbs/completed')) "
+        "      AND f.question_id IS NULL AND f.voided = 0 AND f.verb IN " SY_STORE_RESULT_VERBS ") "
         "ORDER BY a.timestamp DESC, a.id DESC LIMIT 1", -1, &stmt, NULL) != SQLITE_OK)
     return (_sy_store_db_error (db, error), NULL);
   sqlite3_bind_text (stmt, 1, ref->learner_uuid, -1, SQLITE_STATIC);
@@ -757,44 +859,23 @@ do_start_attempt (SyStore       *self,
   ItemRef *ref = data;
   g_autofree char *registration = g_uuid_string_random ();
   g_autofree char *id = NULL;
-  g_autofree char *title = NULL;
-  sqlite3_stmt *stmt;
-  int max_attempts = -1, attempts = 0;
-  SyItemType type = SY_ITEM_QUIZ;
+  g_auto(SyItemRow) item = { .type = SY_ITEM_QUIZ };
+  int attempts;
   SyAttempt *attempt;
   SyEvent event;
 
   REQUIRE_OPEN (db, error);
 
-  if (sqlite3_prepare_v2 (db, "SELECT i.max_attempts, i.type, i.title, coalesce (p.attempts, 0) "
-                              "FROM items i LEFT JOIN item_progress p ON p.learner_uuid = ?1 "
-                              "  AND p.course_id = i.course_id AND p.item_id = i.id "
-                              "WHERE i.course_id = ?2 AND i.id = ?3", -1, &stmt, NULL) != SQLITE_OK)
-    return (_sy_store_db_error (db, error), NULL);
-  sqlite3_bind_text (stmt, 1, ref->learner_uuid, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, ref->course_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, ref->item_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      max_attempts = sqlite3_column_int (stmt, 0);
-      sy_item_type_from_string ((const char *) sqlite3_column_text (stmt, 1), &type);
-      title = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      attempts = sqlite3_column_int (stmt, 3);
-    }
-  sqlite3_finalize (stmt);
-
-  if (max_attempts < 0)
-    {
-      g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_NOT_FOUND,
-                   _("There is no item “%s” in the course “%s”."), ref->item_id, ref->course_id);
-      return NULL;
-    }
-  if (max_attempts > 0 && attempts >= max_attempts)
+  if (!_sy_store_load_item (db, ref->course_id, ref->item_id, &item, error) ||
+      (attempts = _sy_store_count_attempts (db, ref->learner_uuid, ref->course_id, ref->item_id,
+                                            error)) < 0)
+    return NULL;
+  if (item.max_attempts > 0 && attempts >= item.max_attempts)
     {
       g_set_error (error, SY_STORE_ERROR, SY_STORE_ERROR_NO_ATTEMPTS_LEFT,
                    g_dngettext (GETTEXT_PACKAGE, "This quiz allows %d attempt, and it has been used.",
                                 "This quiz allows %d attempts, and they have been used.",
-                                max_attempts), max_attempts);
+                                item.max_attempts), item.max_attempts);
       return NULL;
     }
 
@@ -805,13 +886,13 @@ do_start_attempt (SyStore       *self,
   attempt->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   {
-    g_autoptr(SyText) name = title ? sy_text_new_from_string (title) : NULL;
+    g_autoptr(SyText) name = item.title ? sy_text_new_from_string (item.title) : NULL;
 
     sy_event_init (&event);
     event.learner_uuid = ref->learner_uuid;
     event.course_id = ref->course_id;
     event.item_id = ref->item_id;
-    event.item_type = type;
+    event.item_type = item.type;
     event.verb = SY_VERB_ATTEMPTED;
     event.registration = registration;
     event.seed = attempt->seed;
@@ -941,13 +1022,11 @@ do_list_attempts (SyStore       *self,
   if (sqlite3_prepare_v2 (db,
         "SELECT a.registration, json_extract (a.json, '$.context.extensions.\"" SY_SEED_EXTENSION "\"'), "
         "  (SELECT f.verb FROM statements f WHERE f.registration = a.registration "
-        "     AND f.question_id IS NULL AND f.voided = 0 AND f.verb IN ("
-        "       'http://adlnet.gov/expapi/verbs/passed', 'http://adlnet.gov/expapi/verbs/failed',"
-        "       'http://adlnet.gov/expapi/verbs/completed') ORDER BY f.timestamp, f.id LIMIT 1), "
+        "     AND f.question_id IS NULL AND f.voided = 0 AND f.verb IN " SY_STORE_RESULT_VERBS
+        "     ORDER BY f.timestamp, f.id LIMIT 1), "
         "  (SELECT f.score FROM statements f WHERE f.registration = a.registration "
-        "     AND f.question_id IS NULL AND f.voided = 0 AND f.verb IN ("
-        "       'http://adlnet.gov/expapi/verbs/passed', 'http://adlnet.gov/expapi/verbs/failed',"
-        "       'http://adlnet.gov/expapi/verbs/completed') ORDER BY f.timestamp, f.id LIMIT 1), "
+        "     AND f.question_id IS NULL AND f.voided = 0 AND f.verb IN " SY_STORE_RESULT_VERBS
+        "     ORDER BY f.timestamp, f.id LIMIT 1), "
         "  a.timestamp "
         "FROM statements a "
         "WHERE a.learner_uuid = ?1 AND a.course_id = ?2 AND a.item_id = ?3 AND a.attempt = 1 "
