@@ -4,10 +4,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Writes go through one writer thread per process. A request's worker parses and validates
- * its statements into a HubStatementBatch and hands it over; the writer takes every batch
- * queued, opens one transaction, runs each batch in its own savepoint (a batch refused with
- * 403 or 409 rolls back alone), commits once and wakes the waiters. Concurrent requests so
- * share one fsync.
+ * its statements into a HubStatementBatch (serialised, indexed, activity definitions
+ * serialised too) and hands it over; the writer takes every batch queued (waiting up to
+ * COMMIT_DELAY_US for more when requests have been arriving together), opens one
+ * transaction, writes each batch, commits once and wakes the waiters. Concurrent requests so
+ * share one fsync. A batch refused with 403 or 409 leaves nothing behind: on SQLite every
+ * reason to refuse it is checked before its first write (so no savepoints, which would make
+ * SQLite journal every page they touch); on PostgreSQL each batch has its own savepoint.
  *
  * `stored` is stamped inside the write transaction, strictly increasing within the process.
  * While a transaction is open, the writer publishes its first stamp: every statement stored
@@ -29,8 +32,11 @@ typedef json_object StmtJson;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StmtJson, json_object_put)
 
 #define VERB_VOIDED "http://adlnet.gov/expapi/verbs/voided"
+#define JSON_TEXT_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define PG_CONSISTENCY_MARGIN_US (10 * G_USEC_PER_SEC)
 #define WRITE_ATTEMPTS 4
+/* how long the writer waits for concurrent requests to join a commit */
+#define COMMIT_DELAY_US 3000
 
 const char hub_schema_statements_v1[] =
   "CREATE TABLE statements (\n"
@@ -90,10 +96,15 @@ link_clear (gpointer data)
 }
 
 static void
-json_unref (gpointer data)
+activity_definition_free (gpointer data)
 {
-  if (data != NULL)
-    json_object_put (data);
+  HubActivityDefinition *def = data;
+
+  g_free (def->activity_id);
+  if (def->definition != NULL)
+    json_object_put (def->definition);
+  g_free (def->text);
+  g_free (def);
 }
 
 HubStatementRow *
@@ -105,7 +116,7 @@ hub_statement_row_new (void)
   g_array_set_clear_func (row->agents, link_clear);
   row->activities = g_array_new (FALSE, FALSE, sizeof (HubStatementLink));
   g_array_set_clear_func (row->activities, link_clear);
-  row->definitions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, json_unref);
+  row->definitions = g_ptr_array_new_with_free_func (activity_definition_free);
   return row;
 }
 
@@ -127,7 +138,7 @@ hub_statement_row_free (HubStatementRow *row)
   g_free (row->timestamp);
   g_array_unref (row->agents);
   g_array_unref (row->activities);
-  g_hash_table_unref (row->definitions);
+  g_ptr_array_unref (row->definitions);
   g_free (row);
 }
 
@@ -252,10 +263,29 @@ index_activity (HubStatementRow *row,
     return;
   add_link (row->activities, id, relation);
   definition = get_object (activity, "definition");
-  if (definition != NULL)
-    g_hash_table_replace (row->definitions, g_strdup (id), json_object_get (definition));
-  else if (!g_hash_table_contains (row->definitions, id))
-    g_hash_table_insert (row->definitions, g_strdup (id), NULL);
+  for (guint i = 0; i < row->definitions->len; i++)
+    {
+      HubActivityDefinition *def = g_ptr_array_index (row->definitions, i);
+
+      if (strcmp (def->activity_id, id) == 0)
+        {
+          /* the last definition of the statement counts */
+          if (definition != NULL)
+            {
+              if (def->definition != NULL)
+                json_object_put (def->definition);
+              def->definition = json_object_get (definition);
+            }
+          return;
+        }
+    }
+  {
+    HubActivityDefinition *def = g_new0 (HubActivityDefinition, 1);
+
+    def->activity_id = g_strdup (id);
+    def->definition = definition != NULL ? json_object_get (definition) : NULL;
+    g_ptr_array_add (row->definitions, def);
+  }
 }
 
 static void
@@ -356,31 +386,66 @@ hub_statement_row_index (HubStatementRow *row,
   g_free (index_agent (row, get_object (statement, "authority"), HUB_REL_OTHER));
   row->timestamp = g_strdup (get_string (statement, "timestamp"));
   row->is_voiding = g_strcmp0 (row->verb_id, VERB_VOIDED) == 0 && row->ref_id != NULL;
+  /* serialised here, on the request's worker, so the writer only compares texts */
+  for (guint i = 0; i < row->definitions->len; i++)
+    {
+      HubActivityDefinition *def = g_ptr_array_index (row->definitions, i);
+
+      if (def->definition != NULL && def->text == NULL)
+        def->text = g_strdup (json_object_to_json_string_ext (def->definition, JSON_TEXT_FLAGS));
+    }
+}
+
+static gboolean
+ignored_member (const char *key,
+                gboolean    without_timestamp)
+{
+  return strcmp (key, "stored") == 0 || strcmp (key, "authority") == 0 || strcmp (key, "version") == 0
+         || strcmp (key, "id") == 0 || (without_timestamp && strcmp (key, "timestamp") == 0);
+}
+
+/* @a's members, but the ignored ones, are in @b with equal values; their number. */
+static gboolean
+members_in (json_object *a,
+            json_object *b,
+            gboolean     without_timestamp,
+            guint       *count)
+{
+  *count = 0;
+  json_object_object_foreach (a, key, value)
+    {
+      json_object *other;
+
+      if (ignored_member (key, without_timestamp))
+        continue;
+      (*count)++;
+      if (!json_object_object_get_ex (b, key, &other) || !json_object_equal (value, other))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
 hub_statements_equal (json_object *a,
                       json_object *b)
 {
-  g_autoptr(StmtJson) ca = NULL;
-  g_autoptr(StmtJson) cb = NULL;
-  static const char *const ignored[] = { "stored", "authority", "version", "id" };
-  guint i;
+  gboolean without_timestamp;
+  guint count_a, count_b = 0;
 
-  if (json_object_deep_copy (a, &ca, NULL) != 0 || json_object_deep_copy (b, &cb, NULL) != 0)
-    return FALSE;
-  for (i = 0; i < G_N_ELEMENTS (ignored); i++)
-    {
-      json_object_object_del (ca, ignored[i]);
-      json_object_object_del (cb, ignored[i]);
-    }
+  if (!json_object_is_type (a, json_type_object) || !json_object_is_type (b, json_type_object))
+    return json_object_equal (a, b) != 0;
   /* the hub fills a missing timestamp with stored */
-  if (!json_object_object_get_ex (ca, "timestamp", NULL) || !json_object_object_get_ex (cb, "timestamp", NULL))
+  without_timestamp = !json_object_object_get_ex (a, "timestamp", NULL)
+                      || !json_object_object_get_ex (b, "timestamp", NULL);
+  if (!members_in (a, b, without_timestamp, &count_a))
+    return FALSE;
+  json_object_object_foreach (b, key, value)
     {
-      json_object_object_del (ca, "timestamp");
-      json_object_object_del (cb, "timestamp");
+      (void) value;
+      if (!ignored_member (key, without_timestamp))
+        count_b++;
     }
-  return json_object_equal (ca, cb) != 0;
+  return count_a == count_b;
 }
 
 /* ---- the writer ---- */
@@ -408,6 +473,8 @@ typedef struct
   gsize     wal_bytes;     /* written since the last checkpoint was asked for (estimate) */
   gint64    last_stored_us;
   gint64    next_stored_us; /* writer thread only */
+  guint     recent_groups[8]; /* jobs in the last transactions */
+  guint64   n_groups, n_jobs; /* transactions and requests written, for g_debug() */
   /* writer thread only: activity id → the definition text last merged into `activities`
    * ("" when the row exists without one), so repeated definitions cost no SQL */
   GHashTable *known_activities;
@@ -418,7 +485,8 @@ static GMutex writer_create_lock;
 typedef enum
 {
   BATCH_OK,
-  BATCH_REFUSED,   /* batch->status set; roll the batch back */
+  BATCH_REFUSED,   /* batch->status set before anything of the batch was written */
+  BATCH_REFUSED_LATE, /* batch->status set after some of it was written: roll it back */
   BATCH_FAILED,    /* @error set */
 } BatchResult;
 
@@ -459,7 +527,8 @@ refuse (HubStatementBatch *batch,
 static const guint chunk_sizes[] = { 32, 8, 1 };
 
 static guint
-chunk_for (guint remaining)
+chunk_for (HubDb *db,
+           guint  remaining)
 {
   guint k;
 
@@ -467,6 +536,112 @@ chunk_for (guint remaining)
     if (chunk_sizes[k] <= remaining)
       return chunk_sizes[k];
   return 1;
+}
+
+/* For lookups (SELECT … IN): read-only, so the same chunks on both engines. */
+static guint
+lookup_chunk_for (guint remaining)
+{
+  guint k;
+
+  for (k = 0; k < G_N_ELEMENTS (chunk_sizes); k++)
+    if (chunk_sizes[k] <= remaining)
+      return chunk_sizes[k];
+  return 1;
+}
+
+/* The SQL texts of the writer, built once per chunk size.
+ *
+ * On SQLite the INSERTs are INSERT OR IGNORE (SQLite's own syntax): inside a transaction,
+ * a statement that writes several rows (several VALUES, or a RETURNING clause, which SQLite
+ * runs as a trigger) and may abort half-way (a NOT NULL or UNIQUE constraint with the
+ * default ABORT) makes SQLite copy every page it touches into a statement journal first,
+ * which doubled the writer's I/O. With OR IGNORE nothing can abort half-way. Nothing is
+ * lost: the statements' ids were checked first (find_existing()), and no value bound is
+ * NULL where the schema forbids it. */
+typedef enum
+{
+  SQL_INSERT_STATEMENTS,            /* SQLite */
+  SQL_INSERT_STATEMENTS_RETURNING,  /* PostgreSQL */
+  SQL_INSERT_AGENTS,
+  SQL_INSERT_ACTIVITIES,
+  SQL_INSERT_AGENTS_SQLITE,
+  SQL_INSERT_ACTIVITIES_SQLITE,
+  SQL_LOOKUP_IDS,
+  N_SQL_KINDS
+} SqlKind;
+
+#define STATEMENT_PARAMS 13
+#define MAX_CHUNK 32
+
+static char *sql_texts[N_SQL_KINDS][MAX_CHUNK + 1];
+static GMutex sql_texts_lock;
+
+static const char *
+sql_text (SqlKind kind,
+          guint   n)
+{
+  char *text;
+  guint k;
+
+  g_assert (n >= 1 && n <= MAX_CHUNK);
+  g_mutex_lock (&sql_texts_lock);
+  text = sql_texts[kind][n];
+  if (text == NULL)
+    {
+      GString *sql = g_string_new (NULL);
+
+      switch (kind)
+        {
+        case SQL_INSERT_STATEMENTS:
+        case SQL_INSERT_STATEMENTS_RETURNING:
+          g_string_append (sql, kind == SQL_INSERT_STATEMENTS ? "INSERT OR IGNORE" : "INSERT");
+          g_string_append (sql, " INTO statements (id, stored_us, org_id, voided, is_voiding, verb_id, "
+                                "object_type, object_id, ref_id, registration, actor_key, learner, timestamp, "
+                                "json) VALUES ");
+          for (k = 0; k < n; k++)
+            {
+              guint b = k * STATEMENT_PARAMS;
+
+              /* voided at once when a voiding statement arrived before it */
+              g_string_append_printf (sql,
+                                      "%s($%u, $%u, $%u, CASE WHEN $%u = 0 AND EXISTS (SELECT 1 FROM statements v "
+                                      "WHERE v.ref_id = $%u AND v.is_voiding = 1) THEN 1 ELSE 0 END, $%u, $%u, $%u, "
+                                      "$%u, $%u, $%u, $%u, $%u, $%u, $%u)",
+                                      k > 0 ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 1, b + 4, b + 5, b + 6,
+                                      b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13);
+            }
+          g_string_append (sql, kind == SQL_INSERT_STATEMENTS ? " RETURNING id, seq"
+                                                              : " ON CONFLICT (id) DO NOTHING RETURNING id, seq");
+          break;
+        case SQL_INSERT_AGENTS:
+        case SQL_INSERT_ACTIVITIES:
+        case SQL_INSERT_AGENTS_SQLITE:
+        case SQL_INSERT_ACTIVITIES_SQLITE:
+          g_string_append_printf (sql, "%s INTO %s (seq, %s, relation) VALUES ",
+                                  kind == SQL_INSERT_AGENTS_SQLITE || kind == SQL_INSERT_ACTIVITIES_SQLITE
+                                    ? "INSERT OR IGNORE" : "INSERT",
+                                  kind == SQL_INSERT_AGENTS || kind == SQL_INSERT_AGENTS_SQLITE
+                                    ? "statement_agents" : "statement_activities",
+                                  kind == SQL_INSERT_AGENTS || kind == SQL_INSERT_AGENTS_SQLITE
+                                    ? "agent_key" : "activity_id");
+          for (k = 0; k < n; k++)
+            g_string_append_printf (sql, "%s($%u, $%u, $%u)", k > 0 ? ", " : "", 1 + 3 * k, 2 + 3 * k, 3 + 3 * k);
+          break;
+        case SQL_LOOKUP_IDS:
+          g_string_append (sql, "SELECT id, json, org_id FROM statements WHERE id IN (");
+          for (k = 0; k < n; k++)
+            g_string_append_printf (sql, "%s$%u", k > 0 ? ", " : "", k + 1);
+          g_string_append_c (sql, ')');
+          break;
+        case N_SQL_KINDS:
+        default:
+          g_assert_not_reached ();
+        }
+      text = sql_texts[kind][n] = g_string_free (sql, FALSE);
+    }
+  g_mutex_unlock (&sql_texts_lock);
+  return text;
 }
 
 typedef struct
@@ -478,8 +653,7 @@ typedef struct
 
 static gboolean
 insert_links (HubDb      *db,
-              const char *table,
-              const char *column,
+              SqlKind     kind,
               GArray     *links,
               GError    **error)
 {
@@ -487,14 +661,9 @@ insert_links (HubDb      *db,
 
   while (done < links->len)
     {
-      guint n = chunk_for (links->len - done), k;
-      g_autoptr(GString) sql = g_string_new (NULL);
-      HubDbStmt *stmt;
+      guint n = chunk_for (db, links->len - done), k;
+      HubDbStmt *stmt = hub_db_prepare (db, sql_text (kind, n), error);
 
-      g_string_printf (sql, "INSERT INTO %s (seq, %s, relation) VALUES ", table, column);
-      for (k = 0; k < n; k++)
-        g_string_append_printf (sql, "%s($%u, $%u, $%u)", k > 0 ? ", " : "", 1 + 3 * k, 2 + 3 * k, 3 + 3 * k);
-      stmt = hub_db_prepare (db, sql->str, error);
       if (stmt == NULL)
         return FALSE;
       for (k = 0; k < n; k++)
@@ -514,51 +683,38 @@ insert_links (HubDb      *db,
 
 typedef struct
 {
-  gint64  org_id;
-  gint64  stored;
-  char   *json;
-  gint64  seq;     /* 0 until inserted */
+  gint64    org_id;
+  gint64    stored;
+  char     *json;
+  gint64    seq;     /* 0 until inserted */
+  gboolean  skip;    /* already stored, identical: nothing to write */
 } RowWork;
 
-#define STATEMENT_PARAMS 13
-
+/* Inserts the rows listed in @todo (indexes into batch->rows and @work). */
 static gboolean
 insert_statements (HubDb             *db,
                    HubStatementBatch *batch,
                    RowWork           *work,
+                   GArray            *todo,
                    GHashTable        *index,
                    GError           **error)
 {
-  guint done = 0, total = batch->rows->len;
+  guint done = 0, total = todo->len;
+  gboolean sqlite = hub_db_engine (db) == HUB_DB_SQLITE;
 
   while (done < total)
     {
-      guint n = chunk_for (total - done), k;
-      g_autoptr(GString) sql = g_string_new ("INSERT INTO statements (id, stored_us, org_id, voided, is_voiding, "
-                                             "verb_id, object_type, object_id, ref_id, registration, actor_key, "
-                                             "learner, timestamp, json) VALUES ");
-      HubDbStmt *stmt;
+      guint n = chunk_for (db, total - done), k;
+      HubDbStmt *stmt = hub_db_prepare (db, sql_text (sqlite ? SQL_INSERT_STATEMENTS : SQL_INSERT_STATEMENTS_RETURNING, n),
+                                        error);
 
-      for (k = 0; k < n; k++)
-        {
-          guint b = k * STATEMENT_PARAMS;
-
-          /* voided at once when a voiding statement arrived before it */
-          g_string_append_printf (sql,
-                                  "%s($%u, $%u, $%u, CASE WHEN $%u = 0 AND EXISTS (SELECT 1 FROM statements v "
-                                  "WHERE v.ref_id = $%u AND v.is_voiding = 1) THEN 1 ELSE 0 END, $%u, $%u, $%u, "
-                                  "$%u, $%u, $%u, $%u, $%u, $%u, $%u)",
-                                  k > 0 ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 1, b + 4, b + 5, b + 6,
-                                  b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13);
-        }
-      g_string_append (sql, " ON CONFLICT (id) DO NOTHING RETURNING id, seq");
-      stmt = hub_db_prepare (db, sql->str, error);
       if (stmt == NULL)
         return FALSE;
       for (k = 0; k < n; k++)
         {
-          HubStatementRow *row = g_ptr_array_index (batch->rows, done + k);
-          RowWork *w = &work[done + k];
+          guint i = g_array_index (todo, guint, done + k);
+          HubStatementRow *row = g_ptr_array_index (batch->rows, i);
+          RowWork *w = &work[i];
           int b = (int) (k * STATEMENT_PARAMS);
 
           hub_db_bind_text (stmt, b + 1, row->id);
@@ -575,12 +731,23 @@ insert_statements (HubDb             *db,
           hub_db_bind_text (stmt, b + 12, row->timestamp);
           hub_db_bind_text (stmt, b + 13, w->json);
         }
-      while (hub_db_step (stmt, error))
+      if (n == 1)
         {
-          gpointer found;
+          /* one row: its seq, without looking the id up */
+          guint i = g_array_index (todo, guint, done);
 
-          if (g_hash_table_lookup_extended (index, hub_db_column_text (stmt, 0), NULL, &found))
-            work[GPOINTER_TO_UINT (found)].seq = hub_db_column_int64 (stmt, 1);
+          if (hub_db_step (stmt, error))
+            work[i].seq = hub_db_column_int64 (stmt, 1);
+        }
+      else
+        {
+          while (hub_db_step (stmt, error))
+            {
+              gpointer found;
+
+              if (g_hash_table_lookup_extended (index, hub_db_column_text (stmt, 0), NULL, &found))
+                work[GPOINTER_TO_UINT (found)].seq = hub_db_column_int64 (stmt, 1);
+            }
         }
       hub_db_reset (stmt);
       if (error != NULL && *error != NULL)
@@ -628,14 +795,39 @@ learner_org (HubDb       *db,
   return TRUE;
 }
 
-/* A statement whose id was already there: identical is fine, different is a conflict. */
+/* A statement whose id is already stored (@json, @existing_org): identical is fine (nothing
+ * to write), different is a conflict. */
+static BatchResult
+compare_existing (HubStatementBatch *batch,
+                  HubStatementRow   *row,
+                  const char        *json,
+                  gint64             existing_org)
+{
+  g_autoptr(StmtJson) existing = NULL;
+
+  if (batch->role == HUB_ROLE_DEVICE && existing_org != batch->org_id)
+    {
+      refuse (batch, 409, "statement %s: a statement with this id already exists", row->id);
+      return BATCH_REFUSED;
+    }
+  existing = json != NULL ? json_tokener_parse (json) : NULL;
+  if (existing == NULL || !hub_statements_equal (existing, row->statement))
+    {
+      refuse (batch, 409, "statement %s: a different statement with this id already exists (statements cannot be changed)",
+              row->id);
+      return BATCH_REFUSED;
+    }
+  return BATCH_OK;
+}
+
+/* After an INSERT skipped a row: the id was already stored. */
 static BatchResult
 check_existing (HubDb             *db,
                 HubStatementBatch *batch,
                 HubStatementRow   *row,
                 GError           **error)
 {
-  g_autoptr(StmtJson) existing = NULL;
+  g_autofree char *json = NULL;
   HubDbStmt *stmt;
   gint64 existing_org;
 
@@ -650,21 +842,78 @@ check_existing (HubDb             *db,
       g_set_error (error, HUB_DB_ERROR, HUB_DB_ERROR_FAILED, "statement %s vanished", row->id);
       return BATCH_FAILED;
     }
-  existing = json_tokener_parse (hub_db_column_text (stmt, 0));
+  json = g_strdup (hub_db_column_text (stmt, 0));
   existing_org = hub_db_column_int64 (stmt, 1);
   hub_db_reset (stmt);
-  if (batch->role == HUB_ROLE_DEVICE && existing_org != batch->org_id)
+  return compare_existing (batch, row, json, existing_org);
+}
+
+/* The batch's ids already stored, looked up a chunk at a time before anything is written:
+ * identical re-sends are marked skip, a different statement refuses the batch. */
+static BatchResult
+find_existing (HubDb             *db,
+               HubStatementBatch *batch,
+               RowWork           *work,
+               GHashTable        *index,
+               GError           **error)
+{
+  guint done = 0, total = batch->rows->len;
+
+  while (done < total)
     {
-      refuse (batch, 409, "statement %s: a statement with this id already exists", row->id);
-      return BATCH_REFUSED;
-    }
-  if (existing == NULL || !hub_statements_equal (existing, row->statement))
-    {
-      refuse (batch, 409, "statement %s: a different statement with this id already exists (statements cannot be changed)",
-              row->id);
-      return BATCH_REFUSED;
+      guint n = lookup_chunk_for (total - done), k;
+      BatchResult result = BATCH_OK;
+      HubDbStmt *stmt = hub_db_prepare (db, sql_text (SQL_LOOKUP_IDS, n), error);
+
+      if (stmt == NULL)
+        return BATCH_FAILED;
+      for (k = 0; k < n; k++)
+        hub_db_bind_text (stmt, (int) k + 1, ((HubStatementRow *) g_ptr_array_index (batch->rows, done + k))->id);
+      while (result == BATCH_OK && hub_db_step (stmt, error))
+        {
+          gpointer found;
+          guint i;
+
+          if (!g_hash_table_lookup_extended (index, hub_db_column_text (stmt, 0), NULL, &found))
+            continue;
+          i = GPOINTER_TO_UINT (found);
+          result = compare_existing (batch, g_ptr_array_index (batch->rows, i), hub_db_column_text (stmt, 1),
+                                     hub_db_column_int64 (stmt, 2));
+          work[i].skip = TRUE;
+        }
+      hub_db_reset (stmt);
+      if (error != NULL && *error != NULL)
+        return BATCH_FAILED;
+      if (result != BATCH_OK)
+        return result;
+      done += n;
     }
   return BATCH_OK;
+}
+
+/* The statement as stored: `stored` (and `timestamp` when it had none) first, then the
+ * members serialised by the request's worker. */
+static char *
+stored_json (const HubStatementRow *row,
+             const char            *stored_text,
+             gboolean               with_timestamp)
+{
+  gsize stored_len = strlen (stored_text), text_len = strlen (row->text);
+  GString *out = g_string_sized_new (text_len + 2 * stored_len + 40);
+
+  g_string_append_len (out, "{\"stored\":\"", 11);
+  g_string_append_len (out, stored_text, stored_len);
+  if (with_timestamp)
+    {
+      g_string_append_len (out, "\",\"timestamp\":\"", 15);
+      g_string_append_len (out, stored_text, stored_len);
+    }
+  g_string_append_c (out, '"');
+  /* row->text is an object: "{}" or "{…}" */
+  if (text_len > 2)
+    g_string_append_c (out, ',');
+  g_string_append_len (out, row->text + 1, text_len - 1);
+  return g_string_free (out, FALSE);
 }
 
 static BatchResult
@@ -677,9 +926,11 @@ write_rows (HubDb             *db,
   guint n = batch->rows->len, i, j;
   RowWork *work = g_new0 (RowWork, n);
   g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) todo = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
   g_autoptr(GArray) agents = g_array_new (FALSE, FALSE, sizeof (LinkRow));
   g_autoptr(GArray) activities = g_array_new (FALSE, FALSE, sizeof (LinkRow));
   BatchResult result = BATCH_OK;
+  gboolean sqlite = hub_db_engine (db) == HUB_DB_SQLITE;
   HubDbStmt *stmt;
 
   /* who may write what */
@@ -704,9 +955,21 @@ write_rows (HubDb             *db,
           refuse (batch, 403, "this account may not write statements");
           result = BATCH_REFUSED;
         }
+      g_hash_table_insert (index, row->id, GUINT_TO_POINTER (i));
     }
   if (result != BATCH_OK)
     goto out;
+
+  /* SQLite: ids already stored, decided before anything is written, so that a refused
+   * batch leaves nothing behind (no savepoint needed; see write_group()). PostgreSQL runs
+   * each batch in a savepoint and learns of the ids from the INSERT, without the round
+   * trips of a lookup. */
+  if (sqlite)
+    {
+      result = find_existing (db, batch, work, index, error);
+      if (result != BATCH_OK)
+        goto out;
+    }
 
   /* stored, and the text as it will be returned */
   for (i = 0; i < n; i++)
@@ -714,6 +977,8 @@ write_rows (HubDb             *db,
       HubStatementRow *row = g_ptr_array_index (batch->rows, i);
       g_autofree char *stored_text = NULL;
 
+      if (work[i].skip)
+        continue;
       work[i].stored = next_stamp (writer);
       stored_text = hub_format_time (work[i].stored);
       /* a statement without timestamp gets its stored time (xAPI 1.0.3, 2.4.7) */
@@ -721,17 +986,16 @@ write_rows (HubDb             *db,
         {
           row->timestamp = g_strdup (stored_text);
           row->timestamp_filled = TRUE;
-          work[i].json = g_strdup_printf ("{\"stored\":\"%s\",\"timestamp\":\"%s\",%s", stored_text, stored_text,
-                                          row->text + 1);
+          work[i].json = stored_json (row, stored_text, TRUE);
         }
       else
-        work[i].json = g_strdup_printf ("{\"stored\":\"%s\",%s", stored_text, row->text + 1);
-      g_hash_table_insert (index, row->id, GUINT_TO_POINTER (i));
+        work[i].json = stored_json (row, stored_text, FALSE);
+      g_array_append_val (todo, i);
       if (work[i].stored > batch->last_stored_us)
         batch->last_stored_us = work[i].stored;
     }
 
-  if (!insert_statements (db, batch, work, index, error))
+  if (!insert_statements (db, batch, work, todo, index, error))
     {
       result = BATCH_FAILED;
       goto out;
@@ -741,9 +1005,16 @@ write_rows (HubDb             *db,
     {
       HubStatementRow *row = g_ptr_array_index (batch->rows, i);
 
+      if (work[i].skip)
+        continue;
       if (work[i].seq == 0)
         {
+          /* already stored (PostgreSQL; on SQLite find_existing() saw it first) */
           result = check_existing (db, batch, row, error);
+          if (result == BATCH_REFUSED)
+            result = BATCH_REFUSED_LATE;
+          if (result == BATCH_OK)
+            work[i].skip = TRUE;
           continue;
         }
       for (j = 0; j < row->agents->len; j++)
@@ -761,8 +1032,8 @@ write_rows (HubDb             *db,
     }
   if (result != BATCH_OK)
     goto out;
-  if (!insert_links (db, "statement_agents", "agent_key", agents, error)
-      || !insert_links (db, "statement_activities", "activity_id", activities, error))
+  if (!insert_links (db, sqlite ? SQL_INSERT_AGENTS_SQLITE : SQL_INSERT_AGENTS, agents, error)
+      || !insert_links (db, sqlite ? SQL_INSERT_ACTIVITIES_SQLITE : SQL_INSERT_ACTIVITIES, activities, error))
     {
       result = BATCH_FAILED;
       goto out;
@@ -801,6 +1072,15 @@ out:
     g_free (work[i].json);
   g_free (work);
   return result;
+}
+
+/* The definition's text, serialised by the worker (or here, for rows made elsewhere). */
+static const char *
+definition_text (HubActivityDefinition *def)
+{
+  if (def->text == NULL)
+    def->text = g_strdup (json_object_to_json_string_ext (def->definition, JSON_TEXT_FLAGS));
+  return def->text;
 }
 
 static BatchResult
@@ -842,19 +1122,20 @@ write_batch (HubDb             *db,
   for (i = 0; i < batch->rows->len; i++)
     {
       HubStatementRow *row = g_ptr_array_index (batch->rows, i);
+      guint d;
 
-      g_hash_table_iter_init (&iter, row->definitions);
-      while (g_hash_table_iter_next (&iter, &key, &value))
+      for (d = 0; d < row->definitions->len; d++)
         {
-          GPtrArray *seen = g_hash_table_lookup (definitions, key);
+          HubActivityDefinition *def = g_ptr_array_index (row->definitions, d);
+          GPtrArray *seen = g_hash_table_lookup (definitions, def->activity_id);
 
           if (seen == NULL)
             {
               seen = g_ptr_array_new ();
-              g_hash_table_insert (definitions, key, seen);
+              g_hash_table_insert (definitions, def->activity_id, seen);
             }
-          if (value != NULL)
-            g_ptr_array_add (seen, value);
+          if (def->definition != NULL)
+            g_ptr_array_add (seen, def);
         }
     }
 
@@ -869,14 +1150,12 @@ write_batch (HubDb             *db,
         {
           g_autoptr(StmtJson) old_def = NULL;
           g_autoptr(StmtJson) merged = NULL;
-          g_autofree char *input = g_strdup (json_object_to_json_string_ext (g_ptr_array_index (seen, 0),
-                                                                             JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+          const char *input = definition_text (g_ptr_array_index (seen, 0));
           gboolean same = TRUE;
           guint k;
 
           for (k = 1; k < seen->len && same; k++)
-            same = g_str_equal (input, json_object_to_json_string_ext (g_ptr_array_index (seen, k),
-                                                                       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+            same = g_str_equal (input, definition_text (g_ptr_array_index (seen, k)));
           /* merged before: merging it again changes nothing */
           if (same && known != NULL && g_str_equal (known, input))
             continue;
@@ -898,13 +1177,14 @@ write_batch (HubDb             *db,
           merged = g_steal_pointer (&old_def);
           for (k = 0; k < seen->len; k++)
             {
-              json_object *next = hub_activity_merge_definition (merged, g_ptr_array_index (seen, k));
+              json_object *next = hub_activity_merge_definition (
+                merged, ((HubActivityDefinition *) g_ptr_array_index (seen, k))->definition);
 
               json_object_put (merged);
               merged = next;
             }
-          definition = json_object_to_json_string_ext (merged != NULL ? merged : g_ptr_array_index (seen, seen->len - 1),
-                                                       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+          definition = merged != NULL ? json_object_to_json_string_ext (merged, JSON_TEXT_FLAGS)
+                                      : definition_text (g_ptr_array_index (seen, seen->len - 1));
           stmt = hub_db_prepare (db,
                                  "INSERT INTO activities (activity_id, definition, updated_us) VALUES ($1, $2, $3) "
                                  "ON CONFLICT (activity_id) DO UPDATE SET definition = excluded.definition, "
@@ -953,19 +1233,28 @@ write_batch (HubDb             *db,
   return BATCH_OK;
 }
 
-/* One transaction for all @jobs. FALSE with @error when the whole transaction failed. */
+/* One transaction for all @jobs. FALSE with @error when the whole transaction failed.
+ *
+ * A batch refused by the checks that precede its writes (BATCH_REFUSED) has written
+ * nothing. So on SQLite, where the writer holds the only write transaction, batches need no
+ * savepoints (which would make SQLite copy every page they touch into a sub-journal). When
+ * a batch fails or is refused after writing (rare: an SQL error, or on PostgreSQL another
+ * process storing the same id meanwhile) without a savepoint, the transaction is rolled
+ * back and *@split set: the caller writes each job alone. */
 static gboolean
 write_group (HubDb      *db,
              Writer     *writer,
              GPtrArray  *jobs,
              GHashTable *learned,
+             gboolean   *split,
              GError    **error)
 {
   /* one batch alone needs no savepoint: refusing it rolls back the transaction */
-  gboolean savepoints = jobs->len > 1;
+  gboolean savepoints = jobs->len > 1 && hub_db_engine (db) != HUB_DB_SQLITE;
   gboolean any_ok = FALSE;
   guint i;
 
+  *split = FALSE;
   if (!hub_db_begin (db, error))
     return FALSE;
   for (i = 0; i < jobs->len; i++)
@@ -996,6 +1285,13 @@ write_group (HubDb      *db,
           g_propagate_error (error, local);
           goto fail;
         }
+      if (jobs->len > 1 && !savepoints && (result == BATCH_FAILED || result == BATCH_REFUSED_LATE))
+        {
+          g_clear_error (&local);
+          hub_db_rollback (db);
+          *split = TRUE;
+          return FALSE;
+        }
       if (result != BATCH_OK)
         {
           if (result == BATCH_FAILED)
@@ -1025,6 +1321,67 @@ fail:
   return FALSE;
 }
 
+/* Writes @jobs in one transaction, retried while the database is busy; every job's batch
+ * ends with its status set. */
+static void
+write_jobs (Writer     *writer,
+            HubDb      *db,
+            GPtrArray  *jobs,
+            GHashTable *learned)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE, split = FALSE;
+  guint i, attempt;
+
+  for (attempt = 0; attempt < WRITE_ATTEMPTS; attempt++)
+    {
+      g_clear_error (&error);
+      g_hash_table_remove_all (learned);
+      ok = write_group (db, writer, jobs, learned, &split, &error);
+      if (ok || split || !g_error_matches (error, HUB_DB_ERROR, HUB_DB_ERROR_BUSY))
+        break;
+      g_usleep (2000 << attempt);
+    }
+  if (split)
+    {
+      /* one batch failed or was refused after writing: each job in its own transaction */
+      for (i = 0; i < jobs->len; i++)
+        {
+          g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+          g_ptr_array_add (one, g_ptr_array_index (jobs, i));
+          write_jobs (writer, db, one, learned);
+        }
+      return;
+    }
+  if (ok)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      if (g_hash_table_size (writer->known_activities) > 50000)
+        g_hash_table_remove_all (writer->known_activities);
+      g_hash_table_iter_init (&iter, learned);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          g_hash_table_iter_steal (&iter);
+          g_hash_table_replace (writer->known_activities, key, value);
+        }
+      return;
+    }
+  g_warning ("writing statements: %s", error != NULL ? error->message : "unknown error");
+  for (i = 0; i < jobs->len; i++)
+    {
+      WriteJob *job = g_ptr_array_index (jobs, i);
+
+      if (g_error_matches (error, HUB_DB_ERROR, HUB_DB_ERROR_BUSY))
+        refuse (job->batch, 503, "the database is busy; try again");
+      else
+        refuse (job->batch, 500, "the statements could not be stored: %s",
+                error != NULL ? error->message : "unknown error");
+    }
+}
+
 static gpointer
 writer_thread (gpointer data)
 {
@@ -1038,7 +1395,7 @@ writer_thread (gpointer data)
       g_autoptr(GError) error = NULL;
       gboolean ok = FALSE;
       HubDb *db;
-      guint i, attempt;
+      guint i, target;
       WriteJob *job;
 
       g_mutex_lock (&writer->lock);
@@ -1049,8 +1406,24 @@ writer_thread (gpointer data)
           g_mutex_unlock (&writer->lock);
           break;
         }
+      target = 0;
+      for (i = 0; i < G_N_ELEMENTS (writer->recent_groups); i++)
+        target = MAX (target, writer->recent_groups[i]);
+      if (target > 1 && g_queue_get_length (&writer->queue) < target)
+        {
+          /* requests come concurrently: wait a little for the others, so that as many
+           * share the commit (its fsync and the pages it writes) as did recently */
+          gint64 until = g_get_monotonic_time () + COMMIT_DELAY_US;
+
+          while (g_queue_get_length (&writer->queue) < target && !writer->stopping)
+            if (!g_cond_wait_until (&writer->wake, &writer->lock, until))
+              break;
+        }
       while ((job = g_queue_pop_head (&writer->queue)) != NULL)
         g_ptr_array_add (jobs, job);
+      writer->recent_groups[writer->n_groups % G_N_ELEMENTS (writer->recent_groups)] = jobs->len;
+      writer->n_groups++;
+      writer->n_jobs += jobs->len;
       /* every stamp of this transaction will be later than this */
       writer->inflight_us = MAX (hub_now_us (), writer->next_stored_us + 1);
       g_mutex_unlock (&writer->lock);
@@ -1059,49 +1432,23 @@ writer_thread (gpointer data)
       if (db != NULL && !tuned && hub_db_engine (db) == HUB_DB_SQLITE)
         {
           /* big transactions: keep their pages in memory instead of spilling them into
-           * the WAL before the commit; checkpoints are the checkpointer's job. (Savepoint
-           * journals stay in temporary files: SQLite's in-memory journal made the writer
-           * 50% slower on batches of 500.) */
+           * the WAL before the commit; checkpoints are the checkpointer's job. (The writer
+           * uses no savepoints and no statements that need a statement journal on SQLite:
+           * see write_group() and sql_text().) */
           g_autoptr(GError) ignored = NULL;
           hub_db_exec (db, "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0", &ignored);
           tuned = TRUE;
         }
-      for (attempt = 0; db != NULL && attempt < WRITE_ATTEMPTS; attempt++)
-        {
-          g_clear_error (&error);
-          g_hash_table_remove_all (learned);
-          ok = write_group (db, writer, jobs, learned, &error);
-          if (ok || !g_error_matches (error, HUB_DB_ERROR, HUB_DB_ERROR_BUSY))
-            break;
-          g_usleep (2000 << attempt);
-        }
-      if (ok)
-        {
-          GHashTableIter iter;
-          gpointer key, value;
-
-          if (g_hash_table_size (writer->known_activities) > 50000)
-            g_hash_table_remove_all (writer->known_activities);
-          g_hash_table_iter_init (&iter, learned);
-          while (g_hash_table_iter_next (&iter, &key, &value))
-            {
-              g_hash_table_iter_steal (&iter);
-              g_hash_table_replace (writer->known_activities, key, value);
-            }
-        }
+      if (db != NULL)
+        write_jobs (writer, db, jobs, learned);
       else
         {
-          g_warning ("writing statements: %s", error != NULL ? error->message : "no database connection");
+          g_warning ("writing statements: %s", error->message);
           for (i = 0; i < jobs->len; i++)
-            {
-              job = g_ptr_array_index (jobs, i);
-              if (g_error_matches (error, HUB_DB_ERROR, HUB_DB_ERROR_BUSY))
-                refuse (job->batch, 503, "the database is busy; try again");
-              else
-                refuse (job->batch, 500, "the statements could not be stored: %s",
-                        error != NULL ? error->message : "no database connection");
-            }
+            refuse (((WriteJob *) g_ptr_array_index (jobs, i))->batch, 500,
+                    "the statements could not be stored: %s", error->message);
         }
+      ok = TRUE;
 
       g_mutex_lock (&writer->lock);
       writer->inflight_us = 0;
@@ -1176,6 +1523,8 @@ writer_free (gpointer data)
   g_cond_broadcast (&writer->checkpoint_wake);
   g_mutex_unlock (&writer->lock);
   g_thread_join (writer->thread);
+  g_debug ("statement writer: %" G_GUINT64_FORMAT " requests in %" G_GUINT64_FORMAT " transactions",
+           writer->n_jobs, writer->n_groups);
   if (writer->checkpointer != NULL)
     {
       g_autoptr(GError) error = NULL;

@@ -46,6 +46,14 @@ typedef struct
   int   relation;   /* HubRelation */
 } HubStatementLink;
 
+/* An activity of a statement, with the definition it carries there. */
+typedef struct
+{
+  char        *activity_id;
+  json_object *definition;    /* a reference, or NULL (none) */
+  char        *text;          /* the definition serialised (by the request's worker), or NULL */
+} HubActivityDefinition;
+
 /* One statement ready to be written (parsed and validated by the request's worker). */
 typedef struct
 {
@@ -64,7 +72,7 @@ typedef struct
   gboolean     is_voiding;
   GArray      *agents;        /* HubStatementLink */
   GArray      *activities;    /* HubStatementLink */
-  GHashTable  *definitions;   /* activity id → its definition (a reference), or NULL (none) */
+  GPtrArray   *definitions;   /* HubActivityDefinition: one per activity id */
 } HubStatementRow;
 
 typedef struct

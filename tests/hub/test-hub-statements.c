@@ -319,6 +319,112 @@ test_batch_all_or_nothing (void)
   g_assert_cmpstr (ids, ==, id3);
 }
 
+/* Several requests at once share the writer's transactions: one batch refused (409) must
+ * leave the others written, and itself nothing. Each thread has its own session. */
+typedef struct
+{
+  const char *url;
+  const char *auth;
+  char       *body;
+  guint       rounds;
+  guint       status[4];
+} ConcurrentPost;
+
+static gpointer
+concurrent_post_thread (gpointer data)
+{
+  ConcurrentPost *cp = data;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) cp->auth, strlen (cp->auth));
+  g_autofree char *authorization = g_strdup_printf ("Basic %s", encoded);
+
+  for (guint i = 0; i < cp->rounds; i++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("POST", cp->url);
+      g_autoptr(GBytes) request = g_bytes_new (cp->body, strlen (cp->body));
+      g_autoptr(GBytes) response = NULL;
+      SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+      soup_message_headers_replace (headers, "Authorization", authorization);
+      soup_message_headers_replace (headers, "X-Experience-API-Version", "1.0.3");
+      soup_message_set_request_body_from_bytes (msg, "application/json", request);
+      response = soup_session_send_and_read (session, msg, NULL, NULL);
+      cp->status[i] = soup_message_get_status (msg);
+    }
+  return NULL;
+}
+
+static void
+test_concurrent_batches (void)
+{
+  enum { N_THREADS = 6, ROUNDS = 3, PER_BATCH = 20 };
+  g_autofree char *tag = uuid ();
+  g_autofree char *verb = g_strdup_printf ("http://example.com/verbs/%s", tag);
+  g_autofree char *taken = uuid ();
+  g_autofree char *taken_body = statement (taken, "taken@example.com", verb, "http://example.com/act/c", "");
+  g_autofree char *url = g_strconcat (get_hub ()->url, "/xapi/statements", NULL);
+  g_autofree char *list = NULL;
+  g_autoptr(HubTestResponse) r0 = NULL, r1 = NULL;
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ConcurrentPost posts[N_THREADS];
+  GThread *threads[N_THREADS];
+  g_autofree char *ids = NULL;
+  g_auto(GStrv) found = NULL;
+  guint i, j;
+
+  r0 = post (taken_body);
+  hub_test_assert_status (r0, 200);
+  g_hash_table_add (expected, g_strdup (taken));
+  for (i = 0; i < N_THREADS; i++)
+    {
+      GString *body = g_string_new ("[");
+
+      for (j = 0; j < PER_BATCH; j++)
+        {
+          g_autofree char *id = uuid ();
+          g_autofree char *mbox = g_strdup_printf ("c%u-%u@example.com", i, j);
+          g_autofree char *one = NULL;
+
+          /* thread 0 sends a different statement with an id already taken, last */
+          if (i == 0 && j == PER_BATCH - 1)
+            one = statement (taken, "taken@example.com", verb, "http://example.com/act/changed", "");
+          else
+            one = statement (id, mbox, verb, "http://example.com/act/c", "");
+          g_string_append_printf (body, "%s%s", j > 0 ? "," : "", one);
+          if (i == 0 && j < PER_BATCH - 1)
+            g_hash_table_add (refused, g_strdup (id));
+          else if (i != 0)
+            g_hash_table_add (expected, g_strdup (id));
+        }
+      g_string_append_c (body, ']');
+      posts[i] = (ConcurrentPost) { url, get_hub ()->admin, g_string_free (body, FALSE), ROUNDS, { 0 } };
+    }
+  for (i = 0; i < N_THREADS; i++)
+    threads[i] = g_thread_new ("post", concurrent_post_thread, &posts[i]);
+  for (i = 0; i < N_THREADS; i++)
+    g_thread_join (threads[i]);
+  for (i = 0; i < N_THREADS; i++)
+    {
+      /* re-sending an identical batch is accepted */
+      for (j = 0; j < ROUNDS; j++)
+        g_assert_cmpuint (posts[i].status[j], ==, i == 0 ? 409 : 200);
+      g_free (posts[i].body);
+    }
+
+  list = query_path ("verb", verb, "limit", "500", NULL);
+  r1 = get (list);
+  hub_test_assert_status (r1, 200);
+  ids = result_ids (r1);
+  found = g_strsplit (ids, ",", -1);
+  g_assert_cmpuint (g_strv_length (found), ==, g_hash_table_size (expected));
+  for (i = 0; found[i] != NULL; i++)
+    {
+      g_assert_true (g_hash_table_contains (expected, found[i]));
+      g_assert_false (g_hash_table_contains (refused, found[i]));
+    }
+}
+
 static void
 test_validation (void)
 {
@@ -1028,6 +1134,7 @@ main (int   argc,
   g_test_add_func ("/statements/round-trip", test_round_trip);
   g_test_add_func ("/statements/idempotent-conflict", test_idempotent_and_conflict);
   g_test_add_func ("/statements/batch-all-or-nothing", test_batch_all_or_nothing);
+  g_test_add_func ("/statements/concurrent-batches", test_concurrent_batches);
   g_test_add_func ("/statements/validation", test_validation);
   g_test_add_func ("/statements/filters", test_filters);
   g_test_add_func ("/statements/paging", test_paging);
