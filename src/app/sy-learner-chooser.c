@@ -12,6 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sy-classroom-view.h"
 #include "sy-learner-chooser.h"
 #include "sy-window-private.h"
 
@@ -25,6 +26,9 @@ struct _SyLearnerChooser
   GtkSpinner    *spinner;
   GtkFlowBox    *flow_box;
   AdwStatusPage *error_page;
+  GtkLabel      *title_label;
+  GtkWidget     *leave_class_button;
+  gboolean       class_mode;
 };
 
 G_DEFINE_FINAL_TYPE (SyLearnerChooser, sy_learner_chooser, ADW_TYPE_BIN)
@@ -152,6 +156,10 @@ create_learner_tile (SyLearner *learner)
 {
   GtkWidget *tile = create_tile (sy_learner_get_name (learner), role_caption (learner),
                                  sy_learner_get_has_pin (learner));
+  GtkWidget *avatar = gtk_widget_get_first_child (gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (tile)));
+
+  /* A pupil's chosen avatar */
+  sy_avatar_show (ADW_AVATAR (avatar), sy_learner_get_name (learner), sy_learner_get_avatar (learner));
 
   g_object_set_data_full (G_OBJECT (tile), "sy-learner", g_object_ref (learner), g_object_unref);
   return tile;
@@ -222,6 +230,8 @@ sy_learner_chooser_class_init (SyLearnerChooserClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SyLearnerChooser, spinner);
   gtk_widget_class_bind_template_child (widget_class, SyLearnerChooser, flow_box);
   gtk_widget_class_bind_template_child (widget_class, SyLearnerChooser, error_page);
+  gtk_widget_class_bind_template_child (widget_class, SyLearnerChooser, title_label);
+  gtk_widget_class_bind_template_child (widget_class, SyLearnerChooser, leave_class_button);
   gtk_widget_class_bind_template_callback (widget_class, child_activated_cb);
 }
 
@@ -273,10 +283,13 @@ sy_learner_chooser_set_learners (SyLearnerChooser *self,
   g_ptr_array_sort (sorted, compare_learners);
   for (guint i = 0; i < sorted->len; i++)
     gtk_flow_box_append (self->flow_box, create_learner_tile (g_ptr_array_index (sorted, i)));
-  gtk_flow_box_append (self->flow_box, create_add_tile ());
+  /* In class mode only the class's pupils sign in here: nobody is added. */
+  if (!self->class_mode)
+    gtk_flow_box_append (self->flow_box, create_add_tile ());
   /* A homogeneous flow box is as wide as its widest line could be: with only a few tiles it
    * would leave them on the left of an empty row, under a centred title. */
-  gtk_flow_box_set_max_children_per_line (self->flow_box, CLAMP (sorted->len + 1, 2, 6));
+  gtk_flow_box_set_max_children_per_line (self->flow_box,
+                                          CLAMP (sorted->len + (self->class_mode ? 0 : 1), 2, 6));
 
   gtk_spinner_stop (self->spinner);
   gtk_stack_set_visible_child_name (self->stack, sorted->len > 0 ? "learners" : "empty");
@@ -374,4 +387,22 @@ _sy_learner_chooser_get_tile (SyLearnerChooser *self,
         return child;
     }
   return NULL;
+}
+
+/**
+ * sy_learner_chooser_set_class:
+ * @class_name: (nullable): the class whose pupils are shown, or %NULL for everyone
+ *
+ * Class mode: the chooser is titled with the class, has no "Add Learner" tile, and offers
+ * to leave the mode (`win.leave-class-mode`).
+ */
+void
+sy_learner_chooser_set_class (SyLearnerChooser *self,
+                              const char       *class_name)
+{
+  g_return_if_fail (SY_IS_LEARNER_CHOOSER (self));
+
+  self->class_mode = class_name != NULL;
+  gtk_label_set_label (self->title_label, class_name ? class_name : _("Who Is Learning?"));
+  gtk_widget_set_visible (self->leave_class_button, self->class_mode);
 }

@@ -19,6 +19,8 @@ GtkWidget *sy_learner_chooser_new           (void);
 void       sy_learner_chooser_set_loading   (SyLearnerChooser *self);
 void       sy_learner_chooser_set_learners  (SyLearnerChooser *self,
                                              GPtrArray        *learners);
+void       sy_learner_chooser_set_class     (SyLearnerChooser *self,
+                                             const char       *class_name);
 void       sy_learner_chooser_show_error    (SyLearnerChooser *self,
                                              const char       *message);
 void       sy_learner_chooser_focus         (SyLearnerChooser *self,

@@ -24,5 +24,6 @@ gboolean           _sy_lesson_view_get_reached_end     (SyLessonView *self);
 GtkScrolledWindow *_sy_lesson_view_get_scrolled_window (SyLessonView *self);
 GtkWidget         *_sy_lesson_view_get_content         (SyLessonView *self);
 const char        *_sy_lesson_view_get_footer_text     (SyLessonView *self);
+void               _sy_lesson_view_set_presenting      (SyLessonView *self);
 
 G_END_DECLS

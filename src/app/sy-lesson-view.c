@@ -1751,6 +1751,20 @@ sy_lesson_view_stop (SyLessonView *self)
   pause_media (self);
 }
 
+/* Present mode shows the lesson on a projector: nobody is reading it as a learner, so
+ * nothing is counted or recorded, and the footer (time read) is not shown. Call it before
+ * the view is mapped. */
+void
+_sy_lesson_view_set_presenting (SyLessonView *self)
+{
+  g_return_if_fail (SY_IS_LESSON_VIEW (self));
+
+  self->stopped = TRUE;
+  self->launched = TRUE;
+  update_timer (self);
+  gtk_widget_set_visible (self->footer, FALSE);
+}
+
 double
 sy_lesson_view_get_text_scale (SyLessonView *self)
 {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "sy-add-learner-dialog.h"
+#include "sy-classroom-view-private.h"
 #include "sy-course-card.h"
 #include "sy-course-page.h"
 #include "sy-learner-chooser.h"
@@ -37,6 +38,8 @@ void                    _sy_window_pretend_idle         (SyWindow   *self,
 void                    _sy_window_save_certificate     (SyWindow   *self,
                                                          const char *path);
 char                   *_sy_window_get_certificate_name (SyWindow   *self);
+SyClassroomView        *_sy_window_get_classroom_view   (SyWindow   *self);
+GtkWindow              *_sy_window_get_present_window   (SyWindow   *self);
 
 const char  *_sy_learner_chooser_get_view         (SyLearnerChooser *self);
 guint        _sy_learner_chooser_get_n_learners   (SyLearnerChooser *self);

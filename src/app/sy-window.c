@@ -20,11 +20,13 @@
 
 #include "sy-add-learner-dialog.h"
 #include "sy-bench-frame.h"
+#include "sy-classroom-view.h"
 #include "sy-course-card.h"
 #include "sy-course-page.h"
 #include "sy-learner-chooser.h"
 #include "sy-lesson-view.h"
 #include "sy-pin-dialog.h"
+#include "sy-present-window.h"
 #include "sy-puzzle-view.h"
 #include "sy-quiz-view.h"
 #include "sy-store.h"
@@ -105,6 +107,15 @@ struct _SyWindow
   AdwWindowTitle       *item_title;
   AdwBin               *item_bin;
   GtkMenuButton        *item_menu_button;
+  GtkWidget            *classroom_button;
+  SyClassroomView      *classroom_view;
+  GtkWindow            *present_window;       /* weak */
+
+  /* Class mode: this PC serves one class's pupils, each with only the assigned work;
+   * leaving it takes the teacher's PIN. */
+  char                 *class_mode_uuid;
+  SyLearner            *class_teacher;
+  GPtrArray            *class_assignments;    /* SyClassAssignment */
 };
 
 G_DEFINE_FINAL_TYPE (SyWindow, sy_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -125,6 +136,7 @@ static GParamSpec *properties[N_PROPS];
 
 static void reload_library (SyWindow *self);
 static void sign_out (SyWindow *self);
+static gboolean class_pupil_done_cb (gpointer data);
 
 static gboolean
 page_is (SyWindow   *self,
@@ -142,15 +154,28 @@ is_course_page_visible (SyWindow *self)
 static void
 update_actions (SyWindow *self)
 {
-  gboolean can_add = !self->store_failed;
+  /* In class mode the PC is the class's: pupils add no learners and no courses. */
+  gboolean can_add = !self->store_failed && self->class_mode_uuid == NULL;
   gboolean signed_in = self->learner != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-back",
-                                 page_is (self, "course") || page_is (self, "item"));
+                                 page_is (self, "course") || page_is (self, "item") ||
+                                 page_is (self, "classroom"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-classroom",
+                                 signed_in && self->store_ready && page_is (self, "library") &&
+                                 sy_learner_get_role (self->learner) == SY_ROLE_TEACHER);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-class-mode",
+                                 signed_in && self->class_mode_uuid == NULL &&
+                                 sy_learner_get_role (self->learner) == SY_ROLE_TEACHER);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.leave-class-mode",
+                                 !signed_in && self->class_mode_uuid != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.present",
+                                 signed_in && page_is (self, "item") &&
+                                 (SY_IS_LESSON_VIEW (self->item_view) || SY_IS_QUIZ_VIEW (self->item_view)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-course", can_add);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-folder", can_add);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-learner",
-                                 self->store_ready && !signed_in);
+                                 self->store_ready && !signed_in && can_add);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-learner", signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-certificate",
                                  signed_in && is_course_page_visible (self) &&
@@ -331,6 +356,19 @@ list_courses_cb (GObject      *object,
       return;
     }
 
+  /* In class mode a pupil sees the courses assigned to the class, no others. */
+  if (self->class_mode_uuid != NULL && self->class_assignments != NULL)
+    for (guint i = courses->len; i-- > 0;)
+      {
+        const char *id = sy_course_get_id (g_ptr_array_index (courses, i));
+        gboolean assigned = FALSE;
+
+        for (guint j = 0; j < self->class_assignments->len && !assigned; j++)
+          assigned = g_str_equal (((SyClassAssignment *) g_ptr_array_index (self->class_assignments, j))->course_id, id);
+        if (!assigned)
+          g_ptr_array_remove_index (courses, i);
+      }
+
   g_ptr_array_sort (courses, compare_courses);
 
   had_focus = gtk_widget_has_focus (GTK_WIDGET (self->grid_view)) ||
@@ -392,7 +430,10 @@ list_learners_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *focus_uuid = NULL;
 
-  learners = sy_store_list_learners_finish (SY_STORE (object), result, &error);
+  if (g_task_get_source_tag (G_TASK (result)) == sy_store_list_pupils_async)
+    learners = sy_store_list_pupils_finish (SY_STORE (object), result, &error);
+  else
+    learners = sy_store_list_learners_finish (SY_STORE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -427,8 +468,12 @@ reload_learners (SyWindow   *self,
   g_free (self->focus_learner);
   self->focus_learner = g_strdup (focus_uuid);
 
-  sy_store_list_learners_async (self->store, self->learners_cancellable,
+  if (self->class_mode_uuid != NULL)
+    sy_store_list_pupils_async (self->store, self->class_mode_uuid, self->learners_cancellable,
                                 list_learners_cb, g_object_ref (self));
+  else
+    sy_store_list_learners_async (self->store, self->learners_cancellable,
+                                  list_learners_cb, g_object_ref (self));
 }
 
 /* The dialog goes, and nothing it was doing signs anyone in afterwards. */
@@ -462,6 +507,9 @@ sign_in (SyWindow  *self,
 
   sy_avatar_set_learner_name (self->learner_avatar, name);
   gtk_label_set_label (self->learner_label, name);
+  /* Teachers always have a PIN, so whoever sees their classes has typed it. */
+  gtk_widget_set_visible (self->classroom_button,
+                          sy_learner_get_role (learner) == SY_ROLE_TEACHER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->learner_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, name,
                                   -1);
@@ -483,10 +531,24 @@ sign_in (SyWindow  *self,
 }
 
 static void
+end_class_mode (SyWindow *self)
+{
+  g_clear_pointer (&self->class_mode_uuid, g_free);
+  g_clear_object (&self->class_teacher);
+  g_clear_pointer (&self->class_assignments, g_ptr_array_unref);
+  sy_learner_chooser_set_class (self->chooser, NULL);
+  reload_learners (self, NULL);
+}
+
+static void
 pin_accepted_cb (SyWindow    *self,
                  SyLearner   *learner,
                  SyPinDialog *dialog)
 {
+  /* Pupils have no PIN: in class mode, a PIN is the teacher's, leaving the mode. */
+  if (self->class_mode_uuid != NULL)
+    end_class_mode (self);
+
   /* The dialog closes itself once this returns. */
   g_clear_weak_pointer (&self->learner_dialog);
   sign_in (self, learner);
@@ -768,6 +830,24 @@ item_activated_cb (SyWindow     *self,
       (item = sy_course_find_item (course, item_id)) == NULL)
     return;
 
+  /* In class mode a pupil opens the work assigned to the class, nothing else. */
+  if (self->class_mode_uuid != NULL && self->class_assignments != NULL)
+    {
+      gboolean assigned = FALSE;
+
+      for (guint i = 0; i < self->class_assignments->len && !assigned; i++)
+        {
+          SyClassAssignment *a = g_ptr_array_index (self->class_assignments, i);
+          assigned = g_str_equal (a->course_id, sy_course_get_id (course)) &&
+                     (a->item_id == NULL || g_str_equal (a->item_id, item_id));
+        }
+      if (!assigned)
+        {
+          show_toast (self, _("This is not part of your class’s work today."));
+          return;
+        }
+    }
+
   close_item (self, FALSE);
   adw_bin_set_child (self->item_bin, NULL);
 
@@ -823,9 +903,16 @@ leaflet_visible_child_cb (SyWindow *self)
         focus_card (card);
     }
 
-  /* However the item page was left (Back, a swipe, switching learner), the lesson stops. */
+  /* However the item page was left (Back, a swipe, switching learner), the lesson stops.
+   * In class mode the pupil is done then: the next one chooses their tile. */
   if (!page_is (self, "item"))
-    close_item (self, self->learner != NULL);
+    {
+      gboolean was_open = self->item_view != NULL;
+
+      close_item (self, self->learner != NULL);
+      if (was_open && self->class_mode_uuid != NULL && self->learner != NULL)
+        g_idle_add_full (G_PRIORITY_DEFAULT, class_pupil_done_cb, g_object_ref (self), g_object_unref);
+    }
 
   update_actions (self);
 }
@@ -843,8 +930,125 @@ go_back_action (GtkWidget  *widget,
 {
   SyWindow *self = SY_WINDOW (widget);
 
+  if (page_is (self, "classroom"))
+    {
+      if (!sy_classroom_view_go_back (self->classroom_view))
+        adw_leaflet_set_visible_child_name (self->leaflet, "library");
+      return;
+    }
   if (page_is (self, "course") || page_is (self, "item"))
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* ---- the classroom and present mode ---- */
+
+static void
+show_classroom_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+
+  if (self->learner == NULL || sy_learner_get_role (self->learner) != SY_ROLE_TEACHER)
+    return;
+  sy_classroom_view_open (self->classroom_view, self->store, self->learner);
+  adw_leaflet_set_visible_child_name (self->leaflet, "classroom");
+  gtk_widget_child_focus (GTK_WIDGET (self->classroom_view), GTK_DIR_TAB_FORWARD);
+}
+
+static void
+class_assignments_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(SyWindow) self = user_data;
+  g_autoptr(GPtrArray) assignments = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assignments = sy_store_list_assignments_finish (SY_STORE (object), result, &error);
+  if (assignments == NULL)
+    {
+      g_clear_pointer (&self->class_mode_uuid, g_free);
+      g_clear_object (&self->class_teacher);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_toast (self, error->message);
+      return;
+    }
+
+  self->class_assignments = g_steal_pointer (&assignments);
+  /* The teacher signs out; from now on the chooser shows the class's pupils. */
+  sign_out (self);
+}
+
+/* @param: (ss): the class's UUID and name */
+static void
+start_class_mode_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+  const char *uuid;
+  const char *name;
+
+  if (self->learner == NULL || sy_learner_get_role (self->learner) != SY_ROLE_TEACHER ||
+      self->class_mode_uuid != NULL)
+    return;
+
+  g_variant_get (param, "(&s&s)", &uuid, &name);
+  self->class_mode_uuid = g_strdup (uuid);
+  self->class_teacher = g_object_ref (self->learner);
+  sy_learner_chooser_set_class (self->chooser, name);
+  sy_store_list_assignments_async (self->store, uuid, self->cancellable, class_assignments_cb,
+                                   g_object_ref (self));
+}
+
+static void
+leave_class_mode_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+  SyPinDialog *dialog;
+
+  if (self->class_mode_uuid == NULL || self->learner != NULL || self->learner_dialog != NULL)
+    return;
+
+  /* The teacher's PIN; pin_accepted_cb ends the mode and signs the teacher in. */
+  dialog = sy_pin_dialog_new (GTK_WINDOW (self), self->store, self->class_teacher);
+  g_signal_connect_object (dialog, "accepted", G_CALLBACK (pin_accepted_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->learner_dialog, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+class_pupil_done_cb (gpointer data)
+{
+  SyWindow *self = data;
+
+  if (self->class_mode_uuid != NULL && self->learner != NULL && !page_is (self, "item"))
+    sign_out (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+present_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+  SyCourse *course = sy_course_page_get_course (self->course_page);
+  SyItem *item;
+  SyPresentWindow *present;
+
+  if (self->learner == NULL || course == NULL || self->item_id == NULL ||
+      self->present_window != NULL ||
+      (item = sy_course_find_item (course, self->item_id)) == NULL)
+    return;
+
+  present = sy_present_window_new (GTK_WINDOW (self), self->store, self->learner, course, item);
+  g_set_weak_pointer (&self->present_window, GTK_WINDOW (present));
+  gtk_window_present (GTK_WINDOW (present));
 }
 
 /* ---- signing out ---- */
@@ -877,6 +1081,10 @@ sign_out (SyWindow *self)
   g_clear_pointer (&self->more_courses, g_ptr_array_unref);
 
   /* Nothing of theirs stays behind the chooser for the next person to see. */
+  if (self->present_window != NULL)
+    gtk_window_destroy (self->present_window);
+  sy_classroom_view_close (self->classroom_view);
+  gtk_widget_set_visible (self->classroom_button, FALSE);
   g_clear_object (&self->learner);
   g_clear_pointer (&self->course_id, g_free);
   g_clear_pointer (&self->focus_item, g_free);
@@ -1587,6 +1795,8 @@ sy_window_dispose (GObject *object)
 {
   SyWindow *self = (SyWindow *) object;
 
+  g_clear_weak_pointer (&self->present_window);
+  g_clear_object (&self->class_teacher);
   g_clear_handle_id (&self->covers_idle, g_source_remove);
   g_clear_handle_id (&self->more_courses_idle, g_source_remove);
   g_clear_pointer (&self->more_courses, g_ptr_array_unref);
@@ -1638,6 +1848,8 @@ sy_window_finalize (GObject *object)
   g_free (self->focus_learner);
   g_free (self->item_id);
   g_free (self->focus_item);
+  g_free (self->class_mode_uuid);
+  g_clear_pointer (&self->class_assignments, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sy_window_parent_class)->finalize (object);
 }
@@ -1727,6 +1939,7 @@ sy_window_class_init (SyWindowClass *klass)
 
   g_type_ensure (SY_TYPE_COURSE_PAGE);
   g_type_ensure (SY_TYPE_LEARNER_CHOOSER);
+  g_type_ensure (SY_TYPE_CLASSROOM_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/shuyuan/Shuyuan/sy-window.ui");
@@ -1747,6 +1960,8 @@ sy_window_class_init (SyWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SyWindow, item_title);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, item_bin);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, item_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, classroom_button);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, classroom_view);
   gtk_widget_class_bind_template_callback (widget_class, grid_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_visible_child_cb);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_transition_cb);
@@ -1756,6 +1971,11 @@ sy_window_class_init (SyWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.add-course", NULL, add_course_action);
   gtk_widget_class_install_action (widget_class, "win.add-folder", NULL, add_folder_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
+  gtk_widget_class_install_action (widget_class, "win.show-classroom", NULL, show_classroom_action);
+  gtk_widget_class_install_action (widget_class, "win.present", NULL, present_action);
+  gtk_widget_class_install_action (widget_class, "win.start-class-mode", "(ss)", start_class_mode_action);
+  gtk_widget_class_install_action (widget_class, "win.leave-class-mode", NULL, leave_class_mode_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.present", NULL);
   gtk_widget_class_install_action (widget_class, "win.add-learner", NULL, add_learner_action);
   gtk_widget_class_install_action (widget_class, "win.switch-learner", NULL, switch_learner_action);
   gtk_widget_class_install_action (widget_class, "win.save-certificate", NULL, save_certificate_action);
@@ -1922,6 +2142,8 @@ _sy_window_get_view (SyWindow *self)
     return "learners";
   if (page_is (self, "item"))
     return "item";
+  if (page_is (self, "classroom"))
+    return "classroom";
   if (is_course_page_visible (self))
     return "course";
   return gtk_stack_get_visible_child_name (self->library_stack);
@@ -2026,4 +2248,16 @@ _sy_window_get_certificate_name (SyWindow *self)
   g_return_val_if_fail (self->learner != NULL, NULL);
 
   return certificate_file_name (self);
+}
+
+SyClassroomView *
+_sy_window_get_classroom_view (SyWindow *self)
+{
+  return self->classroom_view;
+}
+
+GtkWindow *
+_sy_window_get_present_window (SyWindow *self)
+{
+  return self->present_window;
 }
