@@ -327,7 +327,11 @@ _hub_db_sqlite_open (const char  *data_dir,
                      "PRAGMA synchronous = FULL;"
                      "PRAGMA foreign_keys = ON;"
                      /* the WAL file shrinks back after a checkpoint past a burst */
-                     "PRAGMA journal_size_limit = 67108864;",
+                     "PRAGMA journal_size_limit = 67108864;"
+                     /* a hub has a connection per worker thread (16 or more): 1 MiB of
+                      * page cache each instead of the default 2, the kernel's page cache
+                      * has the rest of the file; the statement writer sets its own */
+                     "PRAGMA cache_size = -1024;",
                      NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {
