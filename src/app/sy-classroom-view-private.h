@@ -26,6 +26,7 @@ const char  *_sy_classroom_view_get_session          (SyClassroomView *self);
 guint        _sy_classroom_view_get_quiz_pupil       (SyClassroomView *self);
 guint        _sy_classroom_view_get_quiz_question    (SyClassroomView *self);
 guint        _sy_classroom_view_get_n_pending        (SyClassroomView *self);
+GtkEditable *_sy_classroom_view_get_answer_entry     (SyClassroomView *self);
 guint        _sy_classroom_view_get_n_results        (SyClassroomView *self);
 gboolean     _sy_classroom_view_has_report           (SyClassroomView *self);
 void         _sy_classroom_view_save_report          (SyClassroomView *self,

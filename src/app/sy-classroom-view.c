@@ -24,6 +24,7 @@
 #include "sy-format.h"
 #include "sy-learner-chooser.h"
 #include "sy-present-window.h"
+#include "sy-question-input.h"
 #include "sy-quiz.h"
 
 struct _SyClassroomView
@@ -76,6 +77,10 @@ struct _SyClassroomView
   AdwBin             *question_bin;
   GtkFlowBox         *answer_box;
   GtkLabel           *quiz_hint;
+  GtkWidget          *answer_row;       /* typed answers: the entry and an Absent button */
+  GtkEditable        *answer_entry;
+  guint32             toggled;          /* multiple answer: bit n-1 set when option n is chosen */
+  GArray             *quiz_order;       /* ordering and matching: the options in numbered order */
   GPtrArray          *results;          /* SyClassQuizResult */
   GtkListBox         *results_list;
 
@@ -1365,6 +1370,59 @@ current_question (SyClassroomView *self)
   return sy_quiz_get_question (self->quiz, self->quiz_question);
 }
 
+/* How the teacher enters a pupil's answer: one number key, number keys then Enter, or
+ * typing into the answer entry then Enter. */
+typedef enum
+{
+  ANSWER_PICK,
+  ANSWER_TOGGLE,
+  ANSWER_TYPE,
+} AnswerKind;
+
+static AnswerKind
+answer_kind (SyQuestion *question)
+{
+  switch (question->type)
+    {
+    case SY_QUESTION_SINGLE:
+    case SY_QUESTION_TRUE_FALSE:
+    case SY_QUESTION_LIKERT:
+      return ANSWER_PICK;
+    case SY_QUESTION_CHOICE:
+      return question->multiple_choice ? ANSWER_TOGGLE : ANSWER_PICK;
+    case SY_QUESTION_MULTIPLE:
+      return ANSWER_TOGGLE;
+    case SY_QUESTION_NUMERIC:
+    case SY_QUESTION_SHORT_TEXT:
+    case SY_QUESTION_ORDERING:
+    case SY_QUESTION_MATCHING:
+    case SY_QUESTION_NUMBER:
+    case SY_QUESTION_TEXT:
+    default:
+      return ANSWER_TYPE;
+    }
+}
+
+/* the options a number key reaches (the present view numbers them in the course's order) */
+static guint
+n_key_options (SyQuestion *question)
+{
+  if (question->type == SY_QUESTION_TRUE_FALSE)
+    return 2;
+  return question->options ? MIN (question->options->len, 9) : 0;
+}
+
+static char *
+toggled_shown (SyClassroomView *self)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < 9; i++)
+    if (self->toggled & (1u << i))
+      g_string_append_printf (s, s->len ? "+%u" : "%u", i + 1);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
 static void
 show_answers (SyClassroomView *self)
 {
@@ -1379,6 +1437,15 @@ show_answers (SyClassroomView *self)
       const char *shown = g_hash_table_lookup (self->answers, key);
       g_autofree char *label = NULL;
 
+      g_autofree char *pending = NULL;
+
+      /* options chosen so far, not recorded until Enter */
+      if (i == self->quiz_pupil && self->toggled != 0)
+        {
+          g_autofree char *chosen = toggled_shown (self);
+
+          shown = pending = g_strconcat (chosen, "…", NULL);
+        }
       if (shown == NULL)
         shown = a->present ? "–" : _("Absent");
       gtk_label_set_label (GTK_LABEL (state), shown);
@@ -1407,18 +1474,83 @@ show_quiz_question (SyClassroomView *self)
   guint n = sy_quiz_get_n_questions (self->quiz);
   SyQuestion *question = current_question (self);
 
+  AnswerKind kind = answer_kind (question);
+  g_autoptr(GString) hint = g_string_new (NULL);
+
   adw_bin_set_child (self->question_bin, sy_present_question_new (question, self->quiz_question, n));
-  if (sy_present_question_get_n_choices (question) == 0)
-    gtk_label_set_label (self->quiz_hint,
-                         _("This question is not answered by picking an option: it can only be "
-                           "marked absent here. Page Down goes to the next question."));
-  else
-    gtk_label_set_label (self->quiz_hint,
-                         _("Type each pupil’s option number (1–9), or A for absent; "
-                           "Left and Right choose the pupil; Page Down goes to the next question."));
+  self->toggled = 0;
+  g_clear_pointer (&self->quiz_order, g_array_unref);
+
+  switch (question->type)
+    {
+    case SY_QUESTION_MULTIPLE:
+    case SY_QUESTION_CHOICE:
+      if (kind == ANSWER_TOGGLE)
+        {
+          g_string_append (hint, _("Type the number of each option the pupil chose, then Enter; "
+                                   "A for absent. Left and Right choose the pupil; Page Down goes "
+                                   "to the next question."));
+          break;
+        }
+      G_GNUC_FALLTHROUGH;
+    case SY_QUESTION_SINGLE:
+    case SY_QUESTION_TRUE_FALSE:
+    case SY_QUESTION_LIKERT:
+      g_string_append (hint, _("Type each pupil’s option number (1–9), or A for absent; "
+                               "Left and Right choose the pupil; Page Down goes to the next question."));
+      break;
+
+    case SY_QUESTION_ORDERING:
+    case SY_QUESTION_MATCHING:
+      /* The present view leaves these items out (in the course's order they give the
+       * answer away): they are numbered here, in an order fixed for the class. */
+      self->quiz_order = sy_question_shuffle (question, 0);
+      if (question->type == SY_QUESTION_ORDERING)
+        g_string_append (hint, _("Type the item numbers in the pupil’s order (such as 312), then "
+                                 "Enter; Alt+A marks absent. Up and Down choose the pupil."));
+      else
+        {
+          g_string_append (hint, _("For each left side in turn, type the number of the match the "
+                                   "pupil chose (such as 312), then Enter; Alt+A marks absent. Up "
+                                   "and Down choose the pupil."));
+          g_string_append_c (hint, '\n');
+          for (guint i = 0; i < question->options->len; i++)
+            {
+              SyOption *option = g_ptr_array_index (question->options, i);
+
+              if (i > 0)
+                g_string_append (hint, " · ");
+              g_string_append (hint, sy_text_get (option->text, NULL));
+            }
+        }
+      g_string_append_c (hint, '\n');
+      for (guint i = 0; i < self->quiz_order->len; i++)
+        {
+          SyOption *option = g_ptr_array_index (question->options, g_array_index (self->quiz_order, guint, i));
+          SyText *text = question->type == SY_QUESTION_MATCHING ? option->right : option->text;
+
+          g_string_append_printf (hint, i > 0 ? " · %u %s" : "%u %s", i + 1, sy_text_get (text, NULL));
+        }
+      break;
+
+    case SY_QUESTION_NUMERIC:
+    case SY_QUESTION_SHORT_TEXT:
+    case SY_QUESTION_NUMBER:
+    case SY_QUESTION_TEXT:
+    default:
+      g_string_append (hint, _("Type each pupil’s answer, then Enter; Alt+A marks absent. Up and "
+                               "Down choose the pupil; Page Down goes to the next question."));
+      break;
+    }
+  gtk_label_set_label (self->quiz_hint, hint->str);
+
+  gtk_editable_set_text (self->answer_entry, "");
+  gtk_widget_set_visible (self->answer_row, kind == ANSWER_TYPE);
   self->quiz_pupil = first_present_pupil (self, 0);
   show_answers (self);
   update_actions (self);
+  if (kind == ANSWER_TYPE)
+    gtk_widget_grab_focus (GTK_WIDGET (self->answer_entry));
 }
 
 typedef struct
@@ -1482,7 +1614,78 @@ record_answer (SyClassroomView *self,
 
   if (self->quiz_pupil + 1 < self->attendance->len)
     self->quiz_pupil = first_present_pupil (self, self->quiz_pupil + 1);
+  self->toggled = 0;
+  gtk_editable_set_text (self->answer_entry, "");
   show_answers (self);
+}
+
+/* "312": the numbers of the items (ordering) or of each left side's match (matching), as
+ * the hint line numbers them; NULL unless every item is numbered, each once */
+static char *
+digits_response (SyClassroomView *self,
+                 SyQuestion      *question,
+                 const char      *text)
+{
+  guint n = self->quiz_order ? self->quiz_order->len : 0;
+  g_autoptr(GString) s = g_string_new (NULL);
+  guint32 seen = 0;
+  guint k = 0;
+
+  if (n == 0 || n > 9)
+    return NULL;
+  for (const char *c = text; *c; c++)
+    {
+      guint d;
+      SyOption *option;
+
+      if (g_ascii_isspace (*c))
+        continue;
+      if (!g_ascii_isdigit (*c) || (d = *c - '0') < 1 || d > n || (seen & (1u << d)) || k >= n)
+        return NULL;
+      seen |= 1u << d;
+      option = g_ptr_array_index (question->options, g_array_index (self->quiz_order, guint, d - 1));
+      if (k > 0)
+        g_string_append (s, "[,]");
+      if (question->type == SY_QUESTION_MATCHING)
+        g_string_append_printf (s, "%s[.]%s",
+                                ((SyOption *) g_ptr_array_index (question->options, k))->id, option->id);
+      else
+        g_string_append (s, option->id);
+      k++;
+    }
+  if (k != n)
+    return NULL;
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* The typed answer as the pupil's own quiz would record it (see SyQuestionInput). */
+static char *
+typed_response (SyClassroomView *self,
+                SyQuestion      *question,
+                const char      *text)
+{
+  g_autofree char *response = NULL;
+  gboolean correct;
+
+  switch (question->type)
+    {
+    case SY_QUESTION_NUMERIC:
+    case SY_QUESTION_NUMBER:
+      response = sy_question_normalize_number (text);
+      break;
+    case SY_QUESTION_ORDERING:
+    case SY_QUESTION_MATCHING:
+      response = digits_response (self, question, text);
+      break;
+    default:
+      response = g_strstrip (g_strdup (text));
+      break;
+    }
+  /* grading also checks the form: a number, within a survey's range */
+  if (response == NULL || response[0] == '\0' ||
+      !sy_question_grade (question, response, &correct, NULL))
+    return NULL;
+  return g_steal_pointer (&response);
 }
 
 static void
@@ -1499,14 +1702,94 @@ answer_action (GtkWidget  *widget,
   if (self->quiz == NULL)
     return;
   question = current_question (self);
-  response = sy_present_question_get_response (question, choice);
-  if (response == NULL)
+  if (answer_kind (question) == ANSWER_TYPE || choice < 1 || (guint) choice > n_key_options (question))
     {
       gtk_widget_error_bell (widget);
       return;
     }
+  if (answer_kind (question) == ANSWER_TOGGLE)
+    {
+      self->toggled ^= 1u << (choice - 1);
+      show_answers (self);
+      return;
+    }
+  if (question->type == SY_QUESTION_TRUE_FALSE)
+    response = g_strdup (choice == 1 ? "true" : "false");
+  else
+    response = g_strdup (((SyOption *) g_ptr_array_index (question->options, choice - 1))->id);
   shown = g_strdup_printf ("%d", choice);
   record_answer (self, response, shown);
+}
+
+/* Enter: records the options chosen or the answer typed, and moves to the next pupil. */
+static void
+record_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  SyClassroomView *self = SY_CLASSROOM_VIEW (widget);
+  SyQuestion *question;
+  g_autofree char *response = NULL;
+  g_autofree char *shown = NULL;
+
+  if (self->quiz == NULL)
+    return;
+  question = current_question (self);
+  if (answer_kind (question) == ANSWER_TOGGLE)
+    {
+      g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+      g_auto(GStrv) strv = NULL;
+
+      /* in the question's own order, as the pupil's quiz records it */
+      for (guint i = 0; i < n_key_options (question); i++)
+        if (self->toggled & (1u << i))
+          g_strv_builder_add (ids, ((SyOption *) g_ptr_array_index (question->options, i))->id);
+      strv = g_strv_builder_end (ids);
+      if (strv[0] != NULL)
+        {
+          response = g_strjoinv ("[,]", strv);
+          shown = toggled_shown (self);
+        }
+    }
+  else if (answer_kind (question) == ANSWER_TYPE)
+    {
+      const char *text = gtk_editable_get_text (self->answer_entry);
+
+      response = typed_response (self, question, text);
+      if (response != NULL)
+        {
+          g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+          /* a long answer would stretch the tile */
+          if (g_utf8_strlen (stripped, -1) > 12)
+            {
+              g_autofree char *start = g_utf8_substring (stripped, 0, 11);
+
+              shown = g_strconcat (start, "…", NULL);
+            }
+          else
+            shown = g_steal_pointer (&stripped);
+        }
+    }
+
+  if (response == NULL)
+    {
+      gtk_widget_error_bell (widget);
+      if (answer_kind (question) == ANSWER_TYPE)
+        show_toast (self, question->type == SY_QUESTION_ORDERING || question->type == SY_QUESTION_MATCHING
+                          ? _("Type each number in the hint once, in the pupil’s order.")
+                          : question->type == SY_QUESTION_NUMERIC || question->type == SY_QUESTION_NUMBER
+                          ? _("Type a number the question accepts.")
+                          : _("Type the pupil’s answer first."));
+      return;
+    }
+  record_answer (self, response, shown);
+}
+
+static void
+answer_entry_activate_cb (SyClassroomView *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "classroom.record", NULL);
 }
 
 static void
@@ -1533,6 +1816,7 @@ move_pupil_action (GtkWidget  *widget,
     self->quiz_pupil = MIN (self->quiz_pupil + 1, self->attendance->len - 1);
   else if (self->quiz_pupil > 0)
     self->quiz_pupil--;
+  self->toggled = 0;
   show_answers (self);
 }
 
@@ -1540,8 +1824,19 @@ static void
 answer_tile_activated_cb (SyClassroomView *self,
                           GtkFlowBoxChild *child)
 {
-  self->quiz_pupil = gtk_flow_box_child_get_index (child);
+  guint index = gtk_flow_box_child_get_index (child);
+
+  /* Enter on the chosen pupil's own tile records the options chosen */
+  if (self->quiz != NULL && index == self->quiz_pupil && self->toggled != 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "classroom.record", NULL);
+      return;
+    }
+  self->quiz_pupil = index;
+  self->toggled = 0;
   show_answers (self);
+  if (self->quiz != NULL && answer_kind (current_question (self)) == ANSWER_TYPE)
+    gtk_widget_grab_focus (GTK_WIDGET (self->answer_entry));
 }
 
 static void
@@ -2073,6 +2368,8 @@ update_actions (SyClassroomView *self)
                                  page_is (self, "attendance") && self->attendance != NULL &&
                                  self->attendance->len > 0);
   gtk_widget_action_set_enabled (widget, "classroom.answer", quiz);
+  gtk_widget_action_set_enabled (widget, "classroom.record",
+                                 quiz && answer_kind (current_question (self)) != ANSWER_PICK);
   gtk_widget_action_set_enabled (widget, "classroom.absent", quiz);
   gtk_widget_action_set_enabled (widget, "classroom.next-pupil", quiz);
   gtk_widget_action_set_enabled (widget, "classroom.previous-pupil", quiz);
@@ -2256,6 +2553,10 @@ build_quiz_page (SyClassroomView *self)
   GtkWidget *next = gtk_button_new_with_mnemonic (_("_Next Question"));
   GtkWidget *finish = pill_button (_("_Finish Quiz"), "finish-quiz", "classroom.finish-quiz", TRUE);
   GtkWidget *spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *answer_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *entry = gtk_entry_new ();
+  GtkWidget *absent = gtk_button_new_with_mnemonic (_("_Absent"));
+  GtkEventController *entry_keys;
 
   gtk_widget_set_margin_top (question, 18);
   gtk_widget_set_margin_start (question, 24);
@@ -2288,6 +2589,28 @@ build_quiz_page (SyClassroomView *self)
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (flow_scroller), flow);
   gtk_box_append (GTK_BOX (bottom), flow_scroller);
 
+  /* typed answers go to the pupil the grid marks; in the entry A is a letter, so absent
+   * is the button's mnemonic (Alt+A) */
+  gtk_widget_set_hexpand (entry, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("The chosen pupil’s answer"), -1);
+  g_signal_connect_object (entry, "activate", G_CALLBACK (answer_entry_activate_cb), self,
+                           G_CONNECT_SWAPPED);
+  entry_keys = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (entry_keys, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (entry_keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Down, 0),
+                                                          gtk_named_action_new ("classroom.next-pupil")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (entry_keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Up, 0),
+                                                          gtk_named_action_new ("classroom.previous-pupil")));
+  gtk_widget_add_controller (entry, entry_keys);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (absent), "classroom.absent");
+  gtk_box_append (GTK_BOX (answer_row), entry);
+  gtk_box_append (GTK_BOX (answer_row), absent);
+  gtk_widget_set_visible (answer_row, FALSE);
+  gtk_box_append (GTK_BOX (bottom), answer_row);
+
   gtk_actionable_set_action_name (GTK_ACTIONABLE (previous), "classroom.previous-question");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (next), "classroom.next-question");
   gtk_widget_set_hexpand (spacer, TRUE);
@@ -2306,6 +2629,8 @@ build_quiz_page (SyClassroomView *self)
   self->question_bin = ADW_BIN (question);
   self->answer_box = GTK_FLOW_BOX (flow);
   self->quiz_hint = GTK_LABEL (hint);
+  self->answer_row = answer_row;
+  self->answer_entry = GTK_EDITABLE (entry);
   return paned;
 }
 
@@ -2363,6 +2688,7 @@ sy_classroom_view_class_init (SyClassroomViewClass *klass)
   gtk_widget_class_install_action (widget_class, "classroom.class-quiz", NULL, class_quiz_action);
   gtk_widget_class_install_action (widget_class, "classroom.answer", "i", answer_action);
   gtk_widget_class_install_action (widget_class, "classroom.absent", NULL, absent_action);
+  gtk_widget_class_install_action (widget_class, "classroom.record", NULL, record_action);
   gtk_widget_class_install_action (widget_class, "classroom.next-pupil", NULL, move_pupil_action);
   gtk_widget_class_install_action (widget_class, "classroom.previous-pupil", NULL, move_pupil_action);
   gtk_widget_class_install_action (widget_class, "classroom.next-question", NULL, move_question_action);
@@ -2376,6 +2702,8 @@ sy_classroom_view_class_init (SyClassroomViewClass *klass)
       gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0 + i, 0, "classroom.answer", "i", i);
       gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0 + i, 0, "classroom.answer", "i", i);
     }
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "classroom.record", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "classroom.record", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "classroom.absent", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_A, GDK_SHIFT_MASK, "classroom.absent", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "classroom.next-pupil", NULL);
@@ -2494,6 +2822,7 @@ sy_classroom_view_close (SyClassroomView *self)
   g_clear_pointer (&self->session, sy_class_session_free);
   g_clear_pointer (&self->attendance, g_ptr_array_unref);
   g_clear_pointer (&self->quiz, sy_quiz_unref);
+  g_clear_pointer (&self->quiz_order, g_array_unref);
   g_clear_object (&self->quiz_course);
   self->quiz_item = NULL;
   g_clear_pointer (&self->results, g_ptr_array_unref);
@@ -2607,6 +2936,12 @@ guint
 _sy_classroom_view_get_quiz_pupil (SyClassroomView *self)
 {
   return self->quiz_pupil;
+}
+
+GtkEditable *
+_sy_classroom_view_get_answer_entry (SyClassroomView *self)
+{
+  return gtk_widget_get_visible (self->answer_row) ? self->answer_entry : NULL;
 }
 
 guint

@@ -46,6 +46,9 @@ struct _SyCoursePage
   GtkSpinner        *spinner;
   GtkBox            *modules_box;
   AdwStatusPage     *error_page;
+
+  /* (nullable): the only items listed (class mode); NULL lists every item */
+  GStrv              item_filter;
 };
 
 G_DEFINE_FINAL_TYPE (SyCoursePage, sy_course_page, ADW_TYPE_BIN)
@@ -165,12 +168,27 @@ create_module_group (SyCoursePage *self,
 {
   GtkWidget *group = adw_preferences_group_new ();
   g_autofree char *title = g_markup_escape_text (sy_text_get (module->title, NULL), -1);
+  guint n_rows = 0;
 
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
   for (guint i = 0; i < module->items->len; i++)
-    adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                               create_item_row (self, g_ptr_array_index (module->items, i)));
+    {
+      SyItem *item = g_ptr_array_index (module->items, i);
 
+      if (self->item_filter != NULL &&
+          !g_strv_contains ((const char * const *) self->item_filter, item->id))
+        continue;
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), create_item_row (self, item));
+      n_rows++;
+    }
+
+  /* a module with nothing to open is left out, not shown empty */
+  if (n_rows == 0)
+    {
+      g_object_ref_sink (group);
+      g_object_unref (group);
+      return NULL;
+    }
   return group;
 }
 
@@ -200,7 +218,12 @@ update_modules (SyCoursePage *self)
   clear_modules (self);
   if (modules != NULL)
     for (guint i = 0; i < modules->len; i++)
-      gtk_box_append (self->modules_box, create_module_group (self, g_ptr_array_index (modules, i)));
+      {
+        GtkWidget *group = create_module_group (self, g_ptr_array_index (modules, i));
+
+        if (group != NULL)
+          gtk_box_append (self->modules_box, group);
+      }
   gtk_stack_set_visible_child_name (self->modules_stack, "modules");
 }
 
@@ -309,6 +332,7 @@ sy_course_page_dispose (GObject *object)
   g_clear_object (&self->cover_cancellable);
   g_clear_object (&self->course);
   g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_pointer (&self->item_filter, g_strfreev);
 
   G_OBJECT_CLASS (sy_course_page_parent_class)->dispose (object);
 }
@@ -490,6 +514,26 @@ sy_course_page_set_course (SyCoursePage *self,
 
   update_window_title (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COURSE]);
+}
+
+/**
+ * sy_course_page_set_item_filter:
+ * @item_ids: (nullable) (array zero-terminated=1): the ids of the only items to list, or
+ *   %NULL to list every item
+ *
+ * Class mode lists the items assigned to the class and hides the rest, and the modules
+ * left with none.
+ */
+void
+sy_course_page_set_item_filter (SyCoursePage       *self,
+                                const char * const *item_ids)
+{
+  g_return_if_fail (SY_IS_COURSE_PAGE (self));
+
+  g_clear_pointer (&self->item_filter, g_strfreev);
+  self->item_filter = g_strdupv ((char **) item_ids);
+  if (self->course != NULL)
+    update_modules (self);
 }
 
 gboolean

@@ -20,6 +20,8 @@ GtkWidget *sy_course_page_new          (void);
 SyCourse  *sy_course_page_get_course   (SyCoursePage *self);
 void       sy_course_page_set_course   (SyCoursePage *self,
                                         SyCourse     *course);
+void       sy_course_page_set_item_filter (SyCoursePage       *self,
+                                           const char * const *item_ids);
 gboolean   sy_course_page_get_loading  (SyCoursePage *self);
 void       sy_course_page_set_loading  (SyCoursePage *self,
                                         gboolean      loading);

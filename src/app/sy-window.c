@@ -729,6 +729,32 @@ load_course (SyWindow *self)
                                 list_progress_cb, g_object_ref (self));
 }
 
+
+/* The items of @course_id a pupil may open in class mode, or NULL when all of them
+ * (outside class mode, or the whole course is assigned). */
+static GStrv
+class_item_filter (SyWindow   *self,
+                   const char *course_id)
+{
+  g_autoptr(GStrvBuilder) ids = NULL;
+
+  if (self->class_mode_uuid == NULL || self->class_assignments == NULL)
+    return NULL;
+
+  ids = g_strv_builder_new ();
+  for (guint i = 0; i < self->class_assignments->len; i++)
+    {
+      SyClassAssignment *a = g_ptr_array_index (self->class_assignments, i);
+
+      if (!g_str_equal (a->course_id, course_id))
+        continue;
+      if (a->item_id == NULL)
+        return NULL;
+      g_strv_builder_add (ids, a->item_id);
+    }
+  return g_strv_builder_end (ids);
+}
+
 static void
 open_course (SyWindow *self,
              SyCourse *course)
@@ -739,6 +765,13 @@ open_course (SyWindow *self,
   g_free (self->course_id);
   self->course_id = g_strdup (sy_course_get_id (course));
   g_clear_pointer (&self->course_progress, sy_course_progress_free);
+
+  /* In class mode only the work assigned to the class is listed. */
+  {
+    g_auto(GStrv) item_ids = class_item_filter (self, sy_course_get_id (course));
+
+    sy_course_page_set_item_filter (self->course_page, (const char * const *) item_ids);
+  }
 
   /* The listing has everything but the modules: show it while they load. */
   sy_course_page_set_loading (self->course_page, TRUE);

@@ -5,8 +5,9 @@
  *
  * A teacher with a PIN signs in, makes a class, adds its pupils from a list, gives one an
  * avatar, assigns a course, starts a session and marks attendance, runs a class quiz
- * (answers typed for each pupil, one marked absent), writes the coach report as a PDF,
- * and presents a lesson and a quiz full-screen. Keys are sent the way the app binds
+ * (answers typed for each pupil — an option, several options, a number, a word, an order —
+ * one pupil marked absent), writes the coach report as a PDF, presents a lesson and a quiz
+ * full-screen, and hands the PC to the class, which sees only the assigned items. Keys are sent the way the app binds
  * them: through the actions the key bindings name (Xvfb here takes no real key events).
  * What the store recorded is checked through the test's own store connection.
  */
@@ -19,6 +20,7 @@
 #include "sy-course-card.h"
 #include "sy-course-page.h"
 #include "sy-present-window.h"
+#include "sy-quiz.h"
 #include "sy-store.h"
 #include "sy-window-private.h"
 #include "ui-test-util.h"
@@ -202,6 +204,56 @@ find_attendance (GPtrArray  *attendance,
         return a;
     }
   g_assert_not_reached ();
+}
+
+/* Moves the class quiz's cursor to pupil @index, as Left and Right do */
+static void
+go_to_pupil (SyClassroomView *view,
+             guint            index)
+{
+  while (_sy_classroom_view_get_quiz_pupil (view) != index)
+    gtk_widget_activate_action (GTK_WIDGET (view),
+                                _sy_classroom_view_get_quiz_pupil (view) < index ? "classroom.next-pupil"
+                                                                                 : "classroom.previous-pupil",
+                                NULL);
+}
+
+/* Types @text into the answer entry and presses Enter */
+static void
+type_answer (SyClassroomView *view,
+             const char      *text)
+{
+  GtkEditable *entry = _sy_classroom_view_get_answer_entry (view);
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (entry, text);
+  g_signal_emit_by_name (entry, "activate");
+}
+
+/* The digits that put the ordering question's items right, as the class quiz numbers them */
+static char *
+solved_order (SyStore    *store,
+              const char *question_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SyCourse) course = sy_store_get_course (store, CFK_ID, NULL, NULL, &error);
+  g_autofree char *path = NULL;
+  g_autoptr(SyQuiz) quiz = NULL;
+  g_autoptr(GArray) order = NULL;
+  g_autoptr(GString) digits = g_string_new (NULL);
+  SyQuestion *question;
+
+  g_assert_no_error (error);
+  path = g_build_filename (sy_course_get_content_dir (course), "quizzes", "teacher-check.json", NULL);
+  quiz = sy_quiz_load (path, FALSE, &error);
+  g_assert_no_error (error);
+  question = sy_quiz_find_question (quiz, question_id);
+  order = sy_question_shuffle (question, 0);
+  for (guint i = 0; i < order->len; i++)
+    for (guint p = 0; p < order->len; p++)
+      if (g_array_index (order, guint, p) == i)
+        g_string_append_printf (digits, "%u", p + 1);
+  return g_string_free (g_steal_pointer (&digits), FALSE);
 }
 
 static SyLearner *
@@ -539,6 +591,68 @@ run_classroom (gboolean zh)
   activate (view, "classroom.previous-question", NULL);
   g_assert_cmpuint (_sy_classroom_view_get_quiz_question (view), ==, 0);
   g_assert_true (ui_test_wait_for (view_idle, view));
+  {
+    g_autoptr(GPtrArray) order = sy_store_list_attendance (f.store, _sy_classroom_view_get_session (view), NULL, NULL);
+    g_autofree char *solved = solved_order (f.store, "parsons-square");
+    guint li = 0, wf = 0;
+
+    for (guint i = 0; i < order->len; i++)
+      if (g_str_equal (((SyAttendance *) order->pdata[i])->name, "李明"))
+        li = i;
+      else if (g_str_equal (((SyAttendance *) order->pdata[i])->name, "王芳"))
+        wf = i;
+
+    /* Question 2 ("wrong-way", multiple answer; right: options 1, 3 and 5): number keys
+     * toggle options, Enter records. */
+    activate (view, "classroom.next-question", NULL);
+    g_assert_null (_sy_classroom_view_get_answer_entry (view));
+    go_to_pupil (view, li);
+    for (int k = 1; k <= 5; k++)
+      activate (view, "classroom.answer", g_variant_new_int32 (k));
+    activate (view, "classroom.answer", g_variant_new_int32 (2));   /* 2 again: off */
+    activate (view, "classroom.answer", g_variant_new_int32 (4));   /* 4 again: off */
+    activate (view, "classroom.record", NULL);
+    go_to_pupil (view, wf);
+    activate (view, "classroom.answer", g_variant_new_int32 (1));
+    activate (view, "classroom.answer", g_variant_new_int32 (2));
+    activate (view, "classroom.record", NULL);
+
+    /* Question 4 ("loop-squares", numeric: 8): typed into the entry; what is not a number
+     * is refused and nothing moves on */
+    activate (view, "classroom.next-question", NULL);
+    activate (view, "classroom.next-question", NULL);
+    g_assert_cmpuint (_sy_classroom_view_get_quiz_question (view), ==, 3);
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f.window));
+
+      g_assert_nonnull (focus);
+      g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (_sy_classroom_view_get_answer_entry (view))));
+    }
+    go_to_pupil (view, li);
+    g_assert_true (ui_test_wait_for (view_idle, view));
+    type_answer (view, "eight");
+    g_assert_cmpuint (_sy_classroom_view_get_quiz_pupil (view), ==, li);
+    g_assert_cmpuint (_sy_classroom_view_get_n_pending (view), ==, 0);
+    type_answer (view, " 8 ");
+    go_to_pupil (view, wf);
+    type_answer (view, "7");
+
+    /* Question 5 ("bug-word", short text) */
+    activate (view, "classroom.next-question", NULL);
+    go_to_pupil (view, li);
+    type_answer (view, " Bug ");
+    go_to_pupil (view, wf);
+    type_answer (view, "虫子");
+
+    /* Question 6 ("parsons-square", ordering): the digits of the order; a number twice
+     * is refused */
+    activate (view, "classroom.next-question", NULL);
+    go_to_pupil (view, li);
+    type_answer (view, "11");
+    g_assert_cmpuint (_sy_classroom_view_get_quiz_pupil (view), ==, li);
+    type_answer (view, solved);
+    g_assert_true (ui_test_wait_for (view_idle, view));
+  }
   pending = _sy_classroom_view_get_n_pending (view);
   g_assert_cmpuint (pending, ==, 0);
   activate (view, "classroom.finish-quiz", NULL);
@@ -552,8 +666,38 @@ run_classroom (gboolean zh)
   {
     g_autoptr(GPtrArray) attempts = sy_store_list_attempts (f.store, sy_learner_get_uuid (find_pupil (pupils, "李明")),
                                                             CFK_ID, "teacher-check", NULL, &error);
+    SyAttempt *attempt;
+
     g_assert_no_error (error);
     g_assert_cmpuint (attempts->len, ==, 1);
+    /* recorded as the pupil's own quiz records them, and graded so: 5 of 8 right */
+    attempt = attempts->pdata[0];
+    g_assert_true (attempt->finished);
+    g_assert_cmpstr (g_hash_table_lookup (attempt->answers, "sequence"), ==, "a");
+    g_assert_cmpstr (g_hash_table_lookup (attempt->answers, "wrong-way"), ==, "ask-where[,]finger[,]praise");
+    g_assert_cmpstr (g_hash_table_lookup (attempt->answers, "loop-squares"), ==, "8");
+    g_assert_cmpstr (g_hash_table_lookup (attempt->answers, "bug-word"), ==, "Bug");
+    g_assert_cmpstr (g_hash_table_lookup (attempt->answers, "parsons-square"), ==,
+                     "start[,]repeat[,]forward[,]right[,]lamp");
+    g_assert_null (g_hash_table_lookup (attempt->answers, "blocks-match"));
+    g_assert_cmpfloat_with_epsilon (attempt->score, 5 / 8.0, 1e-9);
+  }
+  {
+    g_autoptr(GPtrArray) attempts = sy_store_list_attempts (f.store, sy_learner_get_uuid (find_pupil (pupils, "王芳")),
+                                                            CFK_ID, "teacher-check", NULL, &error);
+    SyAttempt *attempt;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (attempts->len, ==, 1);
+    /* only "虫子" (an accepted answer) is right: 1 of 8 */
+    attempt = attempts->pdata[0];
+    g_assert_cmpstr (g_hash_table_lookup (attempt->answers, "sequence"), ==, "b");
+    g_assert_cmpstr (g_hash_table_lookup (attempt->answers, "wrong-way"), ==, "ask-where[,]fix-it");
+    g_assert_cmpstr (g_hash_table_lookup (attempt->answers, "loop-squares"), ==, "7");
+    g_assert_cmpstr (g_hash_table_lookup (attempt->answers, "bug-word"), ==, "虫子");
+    g_assert_null (g_hash_table_lookup (attempt->answers, "parsons-square"));
+    g_assert_cmpfloat_with_epsilon (attempt->score, 1 / 8.0, 1e-9);
+    g_assert_false (attempt->passed);
   }
   shot (&f, GTK_WIDGET (f.window), zh, "results");
 
@@ -669,15 +813,15 @@ run_classroom (gboolean zh)
   }
   open_course (f.window);
   {
-    /* A lesson not assigned does not open */
+    /* Only the assigned quiz is listed: no other item, no module left empty */
     g_autoptr(SyCourse) course = sy_store_get_course (f.store, CFK_ID, sy_learner_get_uuid (teacher), NULL, NULL);
-    AdwActionRow *row = ui_test_find_row (GTK_WIDGET (_sy_window_get_course_page (f.window)),
-                                          sy_text_get (sy_course_find_item (course, "what-is-a-program")->title, NULL));
+    g_autoptr(GPtrArray) groups = g_ptr_array_new ();
+    GtkWidget *page = GTK_WIDGET (_sy_window_get_course_page (f.window));
 
-    g_assert_true (gtk_widget_activate (GTK_WIDGET (row)));
-    ui_test_spin (200);
-    g_assert_true (ui_test_view_is (f.window, "course"));
-    g_assert_nonnull (_sy_window_get_last_toast (f.window));
+    g_assert_null (ui_test_find_row (page, sy_text_get (sy_course_find_item (course, "what-is-a-program")->title, NULL)));
+    g_assert_nonnull (ui_test_find_row (page, sy_text_get (sy_course_find_item (course, "teacher-check")->title, NULL)));
+    ui_test_collect (page, ADW_TYPE_PREFERENCES_GROUP, groups);
+    g_assert_cmpuint (groups->len, ==, 1);
   }
   open_item (&f, teacher, "teacher-check");
   /* Done: back to the chooser for the next pupil */
