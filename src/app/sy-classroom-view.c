@@ -174,6 +174,15 @@ show_toast (SyClassroomView *self,
   self->last_toast = g_strdup (text);
 }
 
+/* A store call failed: say why, unless the view cancelled it on the way out. */
+static void
+show_error (SyClassroomView *self,
+            const GError    *error)
+{
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_toast (self, error->message);
+}
+
 static void
 clear_list (GtkListBox *list)
 {
@@ -572,22 +581,36 @@ new_class_action (GtkWidget  *widget,
 
 /* ---- one class: pupils ---- */
 
+typedef gboolean (*ChangeFinish) (SyStore       *store,
+                                  GAsyncResult  *result,
+                                  GError       **error);
+
+/* The end of a change to the class in the store: the class page again, or why not. */
+static void
+class_changed (SyClassroomView *self,
+               GObject         *object,
+               GAsyncResult    *result,
+               ChangeFinish     finish)
+{
+  g_autoptr(GError) error = NULL;
+
+  end_busy (self);
+  if (!finish (SY_STORE (object), result, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+  load_class (self);
+}
+
 static void
 set_avatar_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(SyClassroomView) self = user_data;
-  g_autoptr(GError) error = NULL;
 
-  end_busy (self);
-  if (!sy_store_set_avatar_finish (SY_STORE (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, error->message);
-      return;
-    }
-  load_class (self);
+  class_changed (self, object, result, sy_store_set_avatar_finish);
 }
 
 static void
@@ -671,8 +694,7 @@ list_pupils_cb (GObject      *object,
   pupils = sy_store_list_pupils_finish (SY_STORE (object), result, &error);
   if (pupils == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, error->message);
+      show_error (self, error);
       return;
     }
 
@@ -811,16 +833,8 @@ unassign_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(SyClassroomView) self = user_data;
-  g_autoptr(GError) error = NULL;
 
-  end_busy (self);
-  if (!sy_store_unassign_finish (SY_STORE (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, error->message);
-      return;
-    }
-  load_class (self);
+  class_changed (self, object, result, sy_store_unassign_finish);
 }
 
 static void
@@ -847,8 +861,7 @@ list_assignments_cb (GObject      *object,
   assignments = sy_store_list_assignments_finish (SY_STORE (object), result, &error);
   if (assignments == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, error->message);
+      show_error (self, error);
       return;
     }
 
@@ -1268,8 +1281,7 @@ list_attendance_cb (GObject      *object,
   attendance = sy_store_list_attendance_finish (SY_STORE (object), result, &error);
   if (attendance == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, error->message);
+      show_error (self, error);
       return;
     }
 
@@ -1320,8 +1332,7 @@ start_session_cb (GObject      *object,
   session = sy_store_start_session_finish (SY_STORE (object), result, &error);
   if (session == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, error->message);
+      show_error (self, error);
       return;
     }
 
@@ -2026,8 +2037,7 @@ finish_quiz_cb (GObject      *object,
   results = sy_store_finish_class_quiz_finish (SY_STORE (object), result, &error);
   if (results == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, error->message);
+      show_error (self, error);
       update_actions (self);
       return;
     }
@@ -2228,8 +2238,7 @@ coach_report_cb (GObject      *object,
   report = sy_store_coach_report_finish (SY_STORE (object), result, &error);
   if (report == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, error->message);
+      show_error (self, error);
       return;
     }
   g_clear_pointer (&self->report, sy_coach_report_free);

@@ -1968,6 +1968,44 @@ static const ClassJob coach_report_job =
 static const ClassJob write_coach_report_job = { do_write_coach_report, NULL };
 static const ClassJob get_class_job = { do_get_class, (GDestroyNotify) sy_class_free };
 
+/* The three entry points of an operation that takes only a class (sync, _async, _finish
+ * over @job), for the operations below that read one class. */
+#define DEFINE_CLASS_QUERY(Type, name, job)                                              \
+  Type *                                                                                 \
+  sy_store_##name (SyStore       *self,                                                  \
+                   const char    *class_uuid,                                            \
+                   GCancellable  *cancellable,                                           \
+                   GError       **error)                                                 \
+  {                                                                                      \
+    g_return_val_if_fail (SY_IS_STORE (self), NULL);                                     \
+    g_return_val_if_fail (class_uuid != NULL, NULL);                                     \
+                                                                                         \
+    return run_job (self, &job, &(Args) { .class_uuid = class_uuid }, cancellable,       \
+                    error);                                                              \
+  }                                                                                      \
+                                                                                         \
+  void                                                                                   \
+  sy_store_##name##_async (SyStore             *self,                                    \
+                           const char          *class_uuid,                              \
+                           GCancellable        *cancellable,                             \
+                           GAsyncReadyCallback  callback,                                \
+                           gpointer             user_data)                               \
+  {                                                                                      \
+    g_return_if_fail (SY_IS_STORE (self));                                               \
+    g_return_if_fail (class_uuid != NULL);                                               \
+                                                                                         \
+    queue_job (self, &job, &(Args) { .class_uuid = class_uuid },                         \
+               sy_store_##name##_async, cancellable, callback, user_data);               \
+  }                                                                                      \
+                                                                                         \
+  Type *                                                                                 \
+  sy_store_##name##_finish (SyStore       *self,                                         \
+                            GAsyncResult  *result,                                       \
+                            GError       **error)                                        \
+  {                                                                                      \
+    return _sy_store_finish (self, result, sy_store_##name##_async, error);              \
+  }
+
 /**
  * sy_store_create_class:
  *
@@ -2201,40 +2239,7 @@ sy_store_add_pupils_finish (SyStore       *self,
  * Returns: (transfer full) (element-type SyLearner): the class's pupils, in the order they
  *   were added, with their avatars
  */
-GPtrArray *
-sy_store_list_pupils (SyStore       *self,
-                      const char    *class_uuid,
-                      GCancellable  *cancellable,
-                      GError       **error)
-{
-  g_return_val_if_fail (SY_IS_STORE (self), NULL);
-  g_return_val_if_fail (class_uuid != NULL, NULL);
-
-  return run_job (self, &list_pupils_job, &(Args) { .class_uuid = class_uuid },
-                  cancellable, error);
-}
-
-void
-sy_store_list_pupils_async (SyStore             *self,
-                            const char          *class_uuid,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_return_if_fail (SY_IS_STORE (self));
-  g_return_if_fail (class_uuid != NULL);
-
-  queue_job (self, &list_pupils_job, &(Args) { .class_uuid = class_uuid },
-             sy_store_list_pupils_async, cancellable, callback, user_data);
-}
-
-GPtrArray *
-sy_store_list_pupils_finish (SyStore       *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return _sy_store_finish (self, result, sy_store_list_pupils_async, error);
-}
+DEFINE_CLASS_QUERY (GPtrArray, list_pupils, list_pupils_job)
 
 /**
  * sy_store_set_avatar:
@@ -2385,40 +2390,7 @@ sy_store_unassign_finish (SyStore       *self,
  *
  * Returns: (transfer full) (element-type SyClassAssignment): what is assigned, in order
  */
-GPtrArray *
-sy_store_list_assignments (SyStore       *self,
-                           const char    *class_uuid,
-                           GCancellable  *cancellable,
-                           GError       **error)
-{
-  g_return_val_if_fail (SY_IS_STORE (self), NULL);
-  g_return_val_if_fail (class_uuid != NULL, NULL);
-
-  return run_job (self, &list_assignments_job, &(Args) { .class_uuid = class_uuid },
-                  cancellable, error);
-}
-
-void
-sy_store_list_assignments_async (SyStore             *self,
-                                 const char          *class_uuid,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  g_return_if_fail (SY_IS_STORE (self));
-  g_return_if_fail (class_uuid != NULL);
-
-  queue_job (self, &list_assignments_job, &(Args) { .class_uuid = class_uuid },
-             sy_store_list_assignments_async, cancellable, callback, user_data);
-}
-
-GPtrArray *
-sy_store_list_assignments_finish (SyStore       *self,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  return _sy_store_finish (self, result, sy_store_list_assignments_async, error);
-}
+DEFINE_CLASS_QUERY (GPtrArray, list_assignments, list_assignments_job)
 
 /**
  * sy_store_start_session:
@@ -2470,40 +2442,7 @@ sy_store_start_session_finish (SyStore       *self,
  *
  * Returns: (transfer full) (element-type SyClassSession): the class's sessions, latest first
  */
-GPtrArray *
-sy_store_list_sessions (SyStore       *self,
-                        const char    *class_uuid,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  g_return_val_if_fail (SY_IS_STORE (self), NULL);
-  g_return_val_if_fail (class_uuid != NULL, NULL);
-
-  return run_job (self, &list_sessions_job, &(Args) { .class_uuid = class_uuid },
-                  cancellable, error);
-}
-
-void
-sy_store_list_sessions_async (SyStore             *self,
-                              const char          *class_uuid,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_return_if_fail (SY_IS_STORE (self));
-  g_return_if_fail (class_uuid != NULL);
-
-  queue_job (self, &list_sessions_job, &(Args) { .class_uuid = class_uuid },
-             sy_store_list_sessions_async, cancellable, callback, user_data);
-}
-
-GPtrArray *
-sy_store_list_sessions_finish (SyStore       *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  return _sy_store_finish (self, result, sy_store_list_sessions_async, error);
-}
+DEFINE_CLASS_QUERY (GPtrArray, list_sessions, list_sessions_job)
 
 /**
  * sy_store_set_attendance:
@@ -2738,40 +2677,7 @@ sy_store_finish_class_quiz_finish (SyStore       *self,
  *
  * Returns: (transfer full): the report
  */
-SyCoachReport *
-sy_store_coach_report (SyStore       *self,
-                       const char    *class_uuid,
-                       GCancellable  *cancellable,
-                       GError       **error)
-{
-  g_return_val_if_fail (SY_IS_STORE (self), NULL);
-  g_return_val_if_fail (class_uuid != NULL, NULL);
-
-  return run_job (self, &coach_report_job, &(Args) { .class_uuid = class_uuid },
-                  cancellable, error);
-}
-
-void
-sy_store_coach_report_async (SyStore             *self,
-                             const char          *class_uuid,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_return_if_fail (SY_IS_STORE (self));
-  g_return_if_fail (class_uuid != NULL);
-
-  queue_job (self, &coach_report_job, &(Args) { .class_uuid = class_uuid },
-             sy_store_coach_report_async, cancellable, callback, user_data);
-}
-
-SyCoachReport *
-sy_store_coach_report_finish (SyStore       *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  return _sy_store_finish (self, result, sy_store_coach_report_async, error);
-}
+DEFINE_CLASS_QUERY (SyCoachReport, coach_report, coach_report_job)
 
 /**
  * sy_store_write_coach_report:
@@ -2825,37 +2731,4 @@ sy_store_write_coach_report_finish (SyStore       *self,
  * Returns: (transfer full): the class, with its pupil count, or %NULL with
  *   %SY_STORE_ERROR_NOT_FOUND
  */
-SyClass *
-sy_store_get_class (SyStore       *self,
-                    const char    *class_uuid,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  g_return_val_if_fail (SY_IS_STORE (self), NULL);
-  g_return_val_if_fail (class_uuid != NULL, NULL);
-
-  return run_job (self, &get_class_job, &(Args) { .class_uuid = class_uuid },
-                  cancellable, error);
-}
-
-void
-sy_store_get_class_async (SyStore             *self,
-                          const char          *class_uuid,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_return_if_fail (SY_IS_STORE (self));
-  g_return_if_fail (class_uuid != NULL);
-
-  queue_job (self, &get_class_job, &(Args) { .class_uuid = class_uuid },
-             sy_store_get_class_async, cancellable, callback, user_data);
-}
-
-SyClass *
-sy_store_get_class_finish (SyStore       *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return _sy_store_finish (self, result, sy_store_get_class_async, error);
-}
+DEFINE_CLASS_QUERY (SyClass, get_class, get_class_job)
