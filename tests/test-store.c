@@ -148,6 +148,17 @@ seed_version (sqlite3 *db,
                     " ('3a7c9e12-5b4d-4f6e-8a1b-2c3d4e5f6a7b', 2, 0);",
                     NULL, NULL, &msg);
       break;
+    case 3:
+      /* version 3's shape: version 2's, plus a class of one pupil; nothing synced yet */
+      seed_version (db, 2);
+      sqlite3_exec (db,
+                    "INSERT INTO classes (uuid, name, teacher_uuid, created) VALUES "
+                    " ('9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', '三年级二班',"
+                    "  '3a7c9e12-5b4d-4f6e-8a1b-2c3d4e5f6a7b', '2026-02-01T00:00:00Z');"
+                    "INSERT INTO class_members (class_uuid, learner_uuid, position) VALUES "
+                    " ('9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', '0f1d6a36-7f7c-4a5e-8b5a-2d0f1c9e0a01', 0);",
+                    NULL, NULL, &msg);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -247,10 +258,22 @@ test_migrate_from (gconstpointer data)
                                   "'class_sessions')"), ==, 4);
   if (from >= 2)
     {
-      g_assert_cmpint (query_int (db, "SELECT count (*) FROM class_members"), ==, 1);
+      g_assert_cmpint (query_int (db, "SELECT count (*) FROM class_members"), ==, from >= 3 ? 2 : 1);
       g_assert_cmpint (query_int (db, "SELECT failures FROM pin_lockouts"), ==, 2);
       g_assert_cmpint (query_int (db, "SELECT count (*) FROM learners WHERE avatar = 'panda'"), ==, 1);
     }
+  /* version 4: sync. Everything recorded before waits in the outbox, and every learner
+   * is still to be registered with a hub */
+  g_assert_cmpint (query_int (db, "SELECT count (*) FROM sqlite_master WHERE type = 'table' AND "
+                                  "name = 'quarantine'"), ==, 1);
+  if (from >= 1)
+    {
+      g_assert_cmpint (query_int (db, "SELECT count (*) FROM statements WHERE synced = 0"), ==, 2);
+      g_assert_cmpint (query_int (db, "SELECT count (*) FROM learners WHERE hub_registered = 0"),
+                       ==, from >= 2 ? 3 : 1);
+    }
+  if (from >= 3)
+    g_assert_cmpint (query_int (db, "SELECT count (*) FROM class_members"), ==, 2);
   sqlite3_close (db);
   sy_rm_rf (dir, NULL);
 }

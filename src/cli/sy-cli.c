@@ -20,6 +20,7 @@
 #include "sy-cli.h"
 #include "sy-package.h"
 #include "sy-store.h"
+#include "sy-sync.h"
 #include "sy-util.h"
 #include <json-c/json.h>
 
@@ -923,6 +924,315 @@ cmd_attendance (Cli   *cli,
   return SY_CLI_OK;
 }
 
+/* ---- sync ---- */
+
+static int
+cmd_enrol (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  g_autofree char *label = NULL;
+  GOptionEntry entries[] = {
+    { "label", 0, 0, G_OPTION_ARG_STRING, &label,
+      N_("How the hub lists this PC (default: its host name)"), N_("LABEL") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("HUB-ADDRESS CODE — connect this PC to a hub"));
+  g_autoptr(SySyncAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_set_summary (context,
+                                _("Exchanges the enrolment code a coordinator made "
+                                  "(shuyuan-hub enrol-code) for this PC's credential, kept in "
+                                  "the data folder readable only by you. Every record of this "
+                                  "PC then goes to that hub at the next sync."));
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
+    return status;
+  if (argc != 3)
+    return usage_error (cli, context, _("Give the hub's address and the enrolment code."));
+  if (!open_store (cli, &status))
+    return status;
+  if (!sy_sync_enrol (cli->store, argv[1], argv[2], label, NULL, &error))
+    return user_error (cli, "%s", error->message);
+  account = sy_sync_get_account (cli->store, NULL);
+  g_print (_("This PC is enrolled at %s (organisation %s, device %s).\n"),
+           account ? account->url : argv[1],
+           account && account->organisation ? account->organisation : "-",
+           account ? account->user : "-");
+  return SY_CLI_OK;
+}
+
+static int
+cmd_connect_lrs (Cli   *cli,
+                 int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ENDPOINT KEY SECRET|- — send records to any xAPI LRS"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_set_summary (context,
+                                _("Records will be pushed to and pulled from the xAPI record "
+                                  "store at ENDPOINT (e.g. https://lrs.example.org/xapi) with "
+                                  "HTTP Basic KEY and SECRET (“-” reads the secret from the "
+                                  "standard input). Courses come only from a Shuyuan hub."));
+  if (!parse_options (cli, context, NULL, &argc, &argv, &status))
+    return status;
+  if (argc != 4)
+    return usage_error (cli, context, _("Give the endpoint, the key and the secret."));
+  if (g_str_equal (argv[3], "-"))
+    {
+      char line[1024];
+
+      if (fgets (line, sizeof line, stdin) == NULL)
+        return usage_error (cli, context, _("No secret on the standard input."));
+      secret = g_strchomp (g_strdup (line));
+    }
+  else
+    secret = g_strdup (argv[3]);
+  if (!open_store (cli, &status))
+    return status;
+  if (!sy_sync_connect_lrs (cli->store, argv[1], argv[2], secret, NULL, &error))
+    return user_error (cli, "%s", error->message);
+  g_print (_("Records will go to the LRS at %s.\n"), argv[1]);
+  return SY_CLI_OK;
+}
+
+static const char *
+phase_name (SySyncPhase phase)
+{
+  switch (phase)
+    {
+    case SY_SYNC_PHASE_REGISTER:
+      return _("Registering learners");
+    case SY_SYNC_PHASE_PUSH:
+      return _("Sending records");
+    case SY_SYNC_PHASE_PULL:
+      return _("Receiving records");
+    case SY_SYNC_PHASE_CATALOG:
+      return _("Reading the course catalog");
+    case SY_SYNC_PHASE_DOWNLOAD:
+      return _("Downloading");
+    case SY_SYNC_PHASE_IMPORT:
+      return _("Installing");
+    case SY_SYNC_PHASE_IDLE:
+    default:
+      return "";
+    }
+}
+
+typedef struct
+{
+  SySyncPhase phase;
+  gint64      last;
+  gboolean    quiet;
+} CliProgress;
+
+/* Progress on standard error: a line when a step starts and at most one a second. */
+static void
+print_progress (const SySyncProgress *p,
+                gpointer              data)
+{
+  CliProgress *state = data;
+  gint64 now = g_get_monotonic_time ();
+  gboolean finished = p->total > 0 && p->done >= p->total;
+
+  if (state->quiet || p->phase == SY_SYNC_PHASE_IDLE)
+    return;
+  if (p->phase == state->phase && !finished && now - state->last < G_USEC_PER_SEC)
+    return;
+  state->phase = p->phase;
+  state->last = now;
+  if (p->phase == SY_SYNC_PHASE_DOWNLOAD)
+    {
+      g_autofree char *done = g_format_size (p->done);
+      g_autofree char *total = g_format_size (p->total);
+      g_printerr ("%s “%s”: %s / %s\n", phase_name (p->phase), p->item ? p->item : "", done, total);
+    }
+  else if (p->item != NULL)
+    g_printerr ("%s “%s”\n", phase_name (p->phase), p->item);
+  else if (p->total > 0)
+    g_printerr ("%s: %" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT "\n", phase_name (p->phase),
+                p->done, p->total);
+  else if (p->done > 0)
+    g_printerr ("%s: %" G_GUINT64_FORMAT "\n", phase_name (p->phase), p->done);
+  else
+    g_printerr ("%s…\n", phase_name (p->phase));
+}
+
+static int
+sync_status (Cli      *cli,
+             gboolean  json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SySyncAccount) account = sy_sync_get_account (cli->store, &error);
+  g_autoptr(SySyncStatus) st = NULL;
+
+  if (error != NULL)
+    return user_error (cli, "%s", error->message);
+  if (!(st = sy_sync_get_status (cli->store, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+  if (json)
+    {
+      json_object *obj = json_object_new_object ();
+      g_autofree char *text = NULL;
+
+      json_object_object_add (obj, "enrolled", json_object_new_boolean (account != NULL));
+      json_object_object_add (obj, "kind", account == NULL ? NULL :
+                              json_object_new_string (account->kind == SY_SYNC_KIND_LRS ? "lrs" : "hub"));
+      json_object_object_add (obj, "url", account ? json_object_new_string (account->url) : NULL);
+      json_object_object_add (obj, "organisation", account && account->organisation ?
+                              json_object_new_string (account->organisation) : NULL);
+      json_object_object_add (obj, "waiting", json_object_new_int (st->waiting));
+      json_object_object_add (obj, "quarantined", json_object_new_int (st->quarantined));
+      json_object_object_add (obj, "last_synced", st->last_synced ? json_object_new_string (st->last_synced) : NULL);
+      json_object_object_add (obj, "last_error", st->last_error ? json_object_new_string (st->last_error) : NULL);
+      text = json_take_string (obj);
+      g_print ("%s\n", text);
+      return SY_CLI_OK;
+    }
+  if (account == NULL)
+    g_print (_("Not enrolled: use “enrol HUB-ADDRESS CODE”.\n"));
+  else
+    g_print (_("Hub: %s (organisation %s)\n"), account->url,
+             account->organisation ? account->organisation : "-");
+  g_print (_("Records waiting: %u\n"), st->waiting);
+  if (st->quarantined > 0)
+    g_print (_("Records the hub refused (quarantined): %u\n"), st->quarantined);
+  g_print (_("Last synced: %s\n"), st->last_synced ? st->last_synced : _("never"));
+  if (st->last_error)
+    g_print (_("Last error: %s\n"), st->last_error);
+  return SY_CLI_OK;
+}
+
+static int
+cmd_sync (Cli   *cli,
+          int    argc,
+          char **argv)
+{
+  gboolean records_only = FALSE, show_status = FALSE, json = FALSE, quiet = FALSE, no_retry = FALSE;
+  GOptionEntry entries[] = {
+    { "records-only", 0, 0, G_OPTION_ARG_NONE, &records_only,
+      N_("Send and receive records only; download no courses"), NULL },
+    { "status", 0, 0, G_OPTION_ARG_NONE, &show_status,
+      N_("Show what waits to be synced, and the last sync"), NULL },
+    { "no-retry", 0, 0, G_OPTION_ARG_NONE, &no_retry,
+      N_("Stop at the first network error instead of trying again"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print no progress"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— send and receive records and courses"));
+  g_autoptr(GError) error = NULL;
+  SySyncSummary summary = { 0 };
+  CliProgress progress = { SY_SYNC_PHASE_IDLE, 0, FALSE };
+  int status = SY_CLI_OK;
+  gboolean ok;
+
+  g_option_context_set_summary (context,
+                                _("Registers this PC's learners with the hub, sends the records "
+                                  "it has not acknowledged yet, receives the organisation's, and "
+                                  "downloads new or updated courses. Safe to interrupt: the next "
+                                  "sync finishes the job."));
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    return usage_error (cli, context, _("sync takes no arguments."));
+  if (!open_store (cli, &status))
+    return status;
+  if (show_status)
+    return sync_status (cli, json);
+
+  progress.quiet = quiet || json;
+  ok = sy_sync_run (cli->store,
+                    (records_only ? SY_SYNC_RECORDS_ONLY : 0) | (no_retry ? SY_SYNC_NO_RETRY : 0),
+                    print_progress, &progress, &summary, NULL, &error);
+  if (json)
+    {
+      json_object *obj = json_object_new_object ();
+      g_autofree char *text = NULL;
+
+      json_object_object_add (obj, "ok", json_object_new_boolean (ok));
+      json_object_object_add (obj, "learners_registered", json_object_new_int (summary.learners_registered));
+      json_object_object_add (obj, "learners_pulled", json_object_new_int (summary.learners_pulled));
+      json_object_object_add (obj, "pushed", json_object_new_int (summary.pushed));
+      json_object_object_add (obj, "quarantined", json_object_new_int (summary.quarantined));
+      json_object_object_add (obj, "pulled", json_object_new_int (summary.pulled));
+      json_object_object_add (obj, "courses_downloaded", json_object_new_int (summary.courses_downloaded));
+      json_object_object_add (obj, "courses_failed", json_object_new_int (summary.courses_failed));
+      json_object_object_add (obj, "bytes_sent", json_object_new_int64 (summary.bytes_sent));
+      json_object_object_add (obj, "bytes_received", json_object_new_int64 (summary.bytes_received));
+      json_object_object_add (obj, "error", ok ? NULL : json_object_new_string (error->message));
+      text = json_take_string (obj);
+      g_print ("%s\n", text);
+    }
+  else
+    {
+      g_autofree char *sent = g_format_size (summary.bytes_sent);
+      g_autofree char *received = g_format_size (summary.bytes_received);
+
+      g_print (_("Sent %u records (%u refused), received %u; %u new learners; %u courses "
+                 "downloaded; %s sent, %s received.\n"),
+               summary.pushed, summary.quarantined, summary.pulled, summary.learners_pulled,
+               summary.courses_downloaded, sent, received);
+    }
+  if (!ok)
+    return user_error (cli, "%s", error->message);
+  return SY_CLI_OK;
+}
+
+static char *
+quarantined_json (gpointer data)
+{
+  SyQuarantined *q = data;
+  json_object *obj = json_object_new_object ();
+
+  json_object_object_add (obj, "statement", json_object_new_string (q->statement_id));
+  json_object_object_add (obj, "learner", q->learner_uuid ? json_object_new_string (q->learner_uuid) : NULL);
+  json_object_object_add (obj, "name", q->learner_name ? json_object_new_string (q->learner_name) : NULL);
+  json_object_object_add (obj, "verb", json_object_new_string (q->verb));
+  json_object_object_add (obj, "activity", json_object_new_string (q->activity));
+  json_object_object_add (obj, "timestamp", json_object_new_string (q->timestamp));
+  json_object_object_add (obj, "status", json_object_new_int (q->status));
+  json_object_object_add (obj, "reason", json_object_new_string (q->reason));
+  json_object_object_add (obj, "since", json_object_new_string (q->since));
+  return json_take_string (obj);
+}
+
+static int
+cmd_quarantine (Cli   *cli,
+                int    argc,
+                char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— records the hub refused"));
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
+    return status;
+  if (!open_store (cli, &status))
+    return status;
+  if (!(list = sy_store_list_quarantine (cli->store, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+  if (json)
+    return print_json_array (list, quarantined_json);
+  for (guint i = 0; i < list->len; i++)
+    {
+      SyQuarantined *q = g_ptr_array_index (list, i);
+      g_print ("%s  %s  %u  %s\n", q->statement_id, q->learner_name ? q->learner_name : "-",
+               q->status, q->reason);
+    }
+  return SY_CLI_OK;
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -940,6 +1250,10 @@ static const struct {
   { "classes",  cmd_classes,  N_("List a teacher's classes") },
   { "class",    cmd_class,    N_("Add a class, its pupils and assignments; start a session; "
                                "write the coach report") },
+  { "enrol",    cmd_enrol,    N_("Connect this PC to a hub with an enrolment code") },
+  { "connect-lrs", cmd_connect_lrs, N_("Send records to any xAPI record store instead of a hub") },
+  { "sync",     cmd_sync,     N_("Send and receive records, download new courses") },
+  { "quarantine", cmd_quarantine, N_("List records the hub refused") },
   { "attendance", cmd_attendance, N_("Show a class session's attendance, or mark a pupil "
                                      "present or absent") },
 };

@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-#define SY_STORE_SCHEMA_VERSION 3
+#define SY_STORE_SCHEMA_VERSION 4
 #define SY_STORE_DB_NAME "shuyuan.db"
 #define SY_STORE_CONTENT_DIR "courses"
 
@@ -74,6 +74,15 @@ gboolean  _sy_store_insert_statement    (sqlite3      *db,
                                          json_object  *statement,
                                          const char   *recorded,
                                          gboolean     *inserted,
+                                         GError      **error);
+gboolean  _sy_store_insert_statement_deferred (sqlite3     *db,
+                                               json_object *statement,
+                                               const char  *recorded,
+                                               gboolean    *inserted,
+                                               GHashTable  *deferred,
+                                               GError     **error);
+gboolean  _sy_store_refresh_keys        (sqlite3      *db,
+                                         GHashTable   *deferred,
                                          GError      **error);
 
 char     *_sy_store_insert_event        (SyStore        *self,

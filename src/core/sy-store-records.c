@@ -148,6 +148,31 @@ _sy_store_insert_statement (sqlite3      *db,
   return insert_statement (db, statement, recorded, inserted, NULL, error);
 }
 
+static gboolean insert_statement (sqlite3 *db, json_object *statement, const char *recorded,
+                                  gboolean *inserted, GHashTable *deferred, GError **error);
+static gboolean refresh_keys (sqlite3 *db, GHashTable *keys, GError **error);
+
+/* Like _sy_store_insert_statement(), but the projection is refreshed later, by
+ * _sy_store_refresh_keys() on @deferred (a set of keys), once for many statements. */
+gboolean
+_sy_store_insert_statement_deferred (sqlite3      *db,
+                                     json_object  *statement,
+                                     const char   *recorded,
+                                     gboolean     *inserted,
+                                     GHashTable   *deferred,
+                                     GError      **error)
+{
+  return insert_statement (db, statement, recorded, inserted, deferred, error);
+}
+
+gboolean
+_sy_store_refresh_keys (sqlite3     *db,
+                        GHashTable  *deferred,
+                        GError     **error)
+{
+  return refresh_keys (db, deferred, error);
+}
+
 /* A key of the projection a statement touches, for refreshing it later. */
 static char *
 projection_key (sqlite3         *db,

@@ -163,6 +163,19 @@ static const Migration migrations[SY_STORE_SCHEMA_VERSION] = {
     "  title TEXT);"
     "CREATE INDEX class_sessions_by_class ON class_sessions (class_uuid, started);",
     NULL },
+
+  /* 4: sync. statements.synced is 0 while a statement waits in the outbox, 1 once a hub
+   * has it (acknowledged, or pulled from it) and 2 when the hub refused it for good; the
+   * quarantine says why. learners.hub_registered: the hub knows this learner as they
+   * are here (cleared when they change). The checkpoint and the last run's outcome are
+   * settings (sync.*). */
+  { "ALTER TABLE learners ADD COLUMN hub_registered INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE quarantine ("
+    "  statement_id TEXT PRIMARY KEY REFERENCES statements (id) ON DELETE CASCADE,"
+    "  status INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  since TEXT NOT NULL);",
+    NULL },
 };
 
 gboolean

@@ -97,6 +97,34 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyAttempt, sy_attempt_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyCourseProgress, sy_course_progress_free)
 
 /**
+ * SyQuarantined:
+ * @statement_id: the statement the hub refused for good
+ * @learner_uuid, @learner_name: whose it is (the name NULL if not a learner of this PC)
+ * @verb, @activity, @timestamp: what it says, and when the PC believed it happened
+ * @status: the hub's HTTP status (409: the hub has another statement with this id;
+ *   400: the hub found it invalid)
+ * @reason: the hub's words
+ * @since: when it was quarantined
+ *
+ * A record that stays on this PC until somebody decides: see sy_store_list_quarantine().
+ */
+typedef struct
+{
+  char  *statement_id;
+  char  *learner_uuid;
+  char  *learner_name;
+  char  *verb;
+  char  *activity;
+  char  *timestamp;
+  guint  status;
+  char  *reason;
+  char  *since;
+} SyQuarantined;
+
+void        sy_quarantined_free           (SyQuarantined        *item);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyQuarantined, sy_quarantined_free)
+
+/**
  * SyImportOutcome:
  * @SY_IMPORT_INSTALLED: the course is new on this PC
  * @SY_IMPORT_UPDATED: a newer version replaced the installed one
@@ -333,6 +361,11 @@ char       *sy_store_write_certificate_finish (SyStore          *self,
                                            GAsyncResult         *result,
                                            GError              **error);
 gboolean    sy_store_rebuild_projections  (SyStore              *self,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+
+/* sync: sy-store-sync.c (the engine itself is sy-sync.h) */
+GPtrArray  *sy_store_list_quarantine      (SyStore              *self,
                                            GCancellable         *cancellable,
                                            GError              **error);
 

@@ -1,0 +1,685 @@
+/* test-sync.c — the sync engine against a real shuyuan-hub process
+ *
+ * Copyright 2026 The Shuyuan authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every test starts its own hub (SQLite, or PostgreSQL when SHUYUAN_HUB_TEST_ENGINE says
+ * so) on 127.0.0.1 and one or two "PCs": data folders with their own store, driven through
+ * the same core API the app and the CLI use.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hub-test-util.h"
+#include "sy-store.h"
+#include "sy-sync.h"
+#include "sy-util.h"
+#include "test-util.h"
+
+#define VD_COURSE "vd-hand-hygiene-cold-chain"
+
+typedef struct
+{
+  char    *dir;
+  SyStore *store;
+} Pc;
+
+static Pc *
+pc_new (const char *name)
+{
+  Pc *pc = g_new0 (Pc, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prefix = g_strconcat ("sync-", name, NULL);
+
+  pc->dir = test_make_temp_dir (prefix);
+  pc->store = sy_store_new (pc->dir);
+  g_assert_true (sy_store_open (pc->store, NULL, &error));
+  g_assert_no_error (error);
+  return pc;
+}
+
+static void
+pc_free (Pc *pc)
+{
+  g_clear_object (&pc->store);
+  sy_rm_rf (pc->dir, NULL);
+  g_free (pc->dir);
+  g_free (pc);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pc, pc_free)
+
+static char *
+enrol_code (HubTestHub *hub,
+            const char *org)
+{
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (hub_test_hub_command (hub->target, &out, NULL, "enrol-code", "--org", org,
+                                         NULL), ==, 0);
+  return g_strdup (g_strstrip (out));
+}
+
+static void
+enrol (Pc         *pc,
+       HubTestHub *hub,
+       const char *org)
+{
+  g_autofree char *code = enrol_code (hub, org);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sy_sync_enrol (pc->store, hub->url, code, "test PC", NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+publish_samples (HubTestHub *hub)
+{
+  const char *courses[] = { "village-doctor-hygiene", "coding-for-kids", "retail-bookkeeping", NULL };
+  g_autofree char *samples = test_samples_dir ();
+
+  for (guint i = 0; courses[i]; i++)
+    {
+      g_autofree char *path = g_build_filename (samples, courses[i], NULL);
+      g_assert_cmpint (hub_test_hub_command (hub->target, NULL, NULL, "publish", path, NULL), ==, 0);
+    }
+}
+
+static void
+install_sample (Pc         *pc,
+                const char *folder)
+{
+  g_autofree char *samples = test_samples_dir ();
+  g_autofree char *path = g_build_filename (samples, folder, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(SyCourse) course = NULL;
+  g_autoptr(GError) error = NULL;
+
+  course = sy_store_import (pc->store, file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (course);
+}
+
+static char *
+add_learner (Pc         *pc,
+             const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SyLearner) learner = sy_store_add_learner (pc->store, name, SY_ROLE_LEARNER, NULL, &error);
+
+  g_assert_no_error (error);
+  return g_strdup (sy_learner_get_uuid (learner));
+}
+
+/* Records @verb on an item of the sample course, as the lesson and quiz views do. */
+static char *
+record (Pc         *pc,
+        const char *learner,
+        const char *item,
+        SyVerb      verb,
+        double      seconds,
+        double      score)
+{
+  g_autoptr(GError) error = NULL;
+  SyEvent event;
+  char *id;
+
+  sy_event_init (&event);
+  event.learner_uuid = learner;
+  event.course_id = VD_COURSE;
+  event.item_id = item;
+  event.item_type = SY_ITEM_LESSON;
+  event.verb = verb;
+  event.seconds = seconds;
+  event.score = score;
+  id = sy_store_record (pc->store, &event, NULL, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+/* Ids of the course's first @n items, in order. */
+static GPtrArray *
+course_items (Pc *pc)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SyCourse) course = sy_store_get_course (pc->store, VD_COURSE, NULL, NULL, &error);
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *modules;
+
+  g_assert_no_error (error);
+  modules = sy_course_get_modules (course);
+  for (guint m = 0; m < modules->len; m++)
+    {
+      SyModule *module = g_ptr_array_index (modules, m);
+      for (guint i = 0; i < module->items->len; i++)
+        g_ptr_array_add (items, g_strdup (((SyItem *) g_ptr_array_index (module->items, i))->id));
+    }
+  return items;
+}
+
+static sqlite3 *
+open_db (Pc *pc)
+{
+  g_autofree char *path = g_build_filename (pc->dir, "shuyuan.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+/* One line per projection row (learner, course, item, status, best score, attempts,
+ * seconds): what the PC shows, independent of the order statements arrived in. */
+static char *
+dump_projections (Pc *pc)
+{
+  sqlite3 *db = open_db (pc);
+  sqlite3_stmt *stmt;
+  GString *out = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                     "SELECT learner_uuid, course_id, item_id, status, coalesce (best_score, -1), "
+                     " attempts, round (seconds, 3) FROM item_progress "
+                     "WHERE status > 0 OR attempts > 0 OR seconds > 0 ORDER BY 1, 2, 3",
+                     -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "%s %s %s %d %g %d %g\n", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1), sqlite3_column_text (stmt, 2),
+                            sqlite3_column_int (stmt, 3), sqlite3_column_double (stmt, 4),
+                            sqlite3_column_int (stmt, 5), sqlite3_column_double (stmt, 6));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (out, FALSE);
+}
+
+static int
+query_int (Pc         *pc,
+           const char *sql)
+{
+  sqlite3 *db = open_db (pc);
+  sqlite3_stmt *stmt;
+  int value = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static void
+sync_ok (Pc             *pc,
+         SySyncFlags     flags,
+         SySyncSummary  *summary)
+{
+  g_autoptr(GError) error = NULL;
+  SySyncSummary ignored;
+
+  g_assert_true (sy_sync_run (pc->store, flags, NULL, NULL, summary ? summary : &ignored, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Every statement id the hub holds (admin, all pages). */
+static GHashTable *
+hub_statement_ids (HubTestHub *hub,
+                   guint      *n_rows)
+{
+  GHashTable *ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *path = g_strdup ("/xapi/statements?limit=500");
+  guint rows = 0;
+
+  while (path != NULL)
+    {
+      g_autoptr(HubTestResponse) response = hub_test_request (hub, "GET", path, hub->admin, NULL,
+                                                              NULL, 0, NULL, NULL);
+      json_object *list, *more = NULL;
+
+      hub_test_assert_status (response, 200);
+      list = json_object_object_get (response->json, "statements");
+      for (size_t i = 0; i < json_object_array_length (list); i++)
+        {
+          const char *id = json_object_get_string (json_object_object_get (json_object_array_get_idx (list, i), "id"));
+          g_hash_table_add (ids, g_strdup (id));
+          rows++;
+        }
+      g_clear_pointer (&path, g_free);
+      if (json_object_object_get_ex (response->json, "more", &more) &&
+          json_object_get_string_len (more) > 0)
+        path = g_strdup (json_object_get_string (more));
+    }
+  if (n_rows)
+    *n_rows = rows;
+  return ids;
+}
+
+/* ---- tests ---- */
+
+static void
+test_enrol (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, NULL, NULL);
+  g_autoptr(Pc) pc = pc_new ("enrol");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SySyncAccount) account = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *file = g_build_filename (pc->dir, "sync-account.ini", NULL);
+  GStatBuf st;
+
+  /* not enrolled: a sync says what to do */
+  g_assert_false (sy_sync_run (pc->store, SY_SYNC_NONE, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, SY_SYNC_ERROR, SY_SYNC_ERROR_NOT_ENROLLED);
+  g_clear_error (&error);
+
+  /* no address, a wrong code, a hub that is not there */
+  g_assert_false (sy_sync_enrol (pc->store, "ftp://example", "ABCD", NULL, NULL, &error));
+  g_assert_error (error, SY_SYNC_ERROR, SY_SYNC_ERROR_ADDRESS);
+  g_clear_error (&error);
+  g_assert_false (sy_sync_enrol (pc->store, hub->url, "WRONG-CODE-1", NULL, NULL, &error));
+  g_assert_error (error, SY_SYNC_ERROR, SY_SYNC_ERROR_CODE);
+  g_clear_error (&error);
+  g_assert_false (sy_sync_enrol (pc->store, "http://127.0.0.1:9", "ABCD", NULL, NULL, &error));
+  g_assert_error (error, SY_SYNC_ERROR, SY_SYNC_ERROR_NETWORK);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  g_assert_null (sy_sync_get_account (pc->store, &error));
+  g_assert_no_error (error);
+
+  /* the code, typed in lower case with spaces as read over the phone */
+  code = enrol_code (hub, "青山乡");
+  {
+    g_autofree char *typed = g_ascii_strdown (code, -1);
+    g_strdelimit (typed, "-", ' ');
+    g_assert_true (sy_sync_enrol (pc->store, hub->url, typed, NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (g_stat (file, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  account = sy_sync_get_account (pc->store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (account);
+  g_assert_cmpint (account->kind, ==, SY_SYNC_KIND_HUB);
+  g_assert_cmpstr (account->url, ==, hub->url);
+  g_assert_cmpstr (account->organisation, ==, "青山乡");
+  g_assert_true (g_str_has_prefix (account->user, "dev-"));
+
+  /* a code works once */
+  {
+    g_autoptr(Pc) other = pc_new ("enrol2");
+    g_assert_false (sy_sync_enrol (other->store, hub->url, code, NULL, NULL, &error));
+    g_assert_error (error, SY_SYNC_ERROR, SY_SYNC_ERROR_CODE);
+    g_clear_error (&error);
+  }
+
+  /* an empty sync works, and is remembered */
+  sync_ok (pc, SY_SYNC_NONE, NULL);
+  {
+    g_autoptr(SySyncStatus) status = sy_sync_get_status (pc->store, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (status->last_synced);
+    g_assert_null (status->last_error);
+    g_assert_cmpuint (status->waiting, ==, 0);
+  }
+
+  /* a hub that went away: an error in words, remembered, nothing lost */
+  hub_test_hub_stop (hub);
+  {
+    g_autoptr(SySyncStatus) status = NULL;
+    g_autofree char *learner = add_learner (pc, "张三");
+
+    install_sample (pc, "village-doctor-hygiene");
+    g_free (record (pc, learner, "l1", SY_VERB_LAUNCHED, -1, -1));
+    g_assert_false (sy_sync_run (pc->store, SY_SYNC_NO_RETRY, NULL, NULL, NULL, NULL, &error));
+    g_assert_error (error, SY_SYNC_ERROR, SY_SYNC_ERROR_NETWORK);
+    g_assert_nonnull (strstr (error->message, "safe"));
+    g_clear_error (&error);
+    status = sy_sync_get_status (pc->store, NULL, &error);
+    g_assert_cmpuint (status->waiting, ==, 1);
+    g_assert_nonnull (status->last_error);
+  }
+
+  /* forgetting the hub keeps the records */
+  g_assert_true (sy_sync_forget (pc->store, &error));
+  g_assert_no_error (error);
+  g_assert_null (sy_sync_get_account (pc->store, NULL));
+  g_assert_cmpint (query_int (pc, "SELECT count (*) FROM statements"), ==, 1);
+}
+
+/* The first proof: a learner moves between two PCs, then both work offline. */
+static void
+test_two_pcs (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, NULL, NULL);
+  g_autoptr(Pc) a = pc_new ("a");
+  g_autoptr(Pc) b = pc_new ("b");
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GHashTable) ids = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *dump_a = NULL;
+  g_autofree char *dump_b = NULL;
+  SySyncSummary summary;
+  guint rows, made = 0;
+
+  publish_samples (hub);
+  enrol (a, hub, "青山乡");
+  enrol (b, hub, "青山乡");
+  install_sample (a, "village-doctor-hygiene");
+  items = course_items (a);
+  g_assert_cmpuint (items->len, >=, 4);
+
+  /* on A: two lessons read, one completed */
+  alice = add_learner (a, "李医生");
+  g_free (record (a, alice, items->pdata[0], SY_VERB_LAUNCHED, -1, -1));
+  g_free (record (a, alice, items->pdata[0], SY_VERB_PROGRESSED, 300, -1));
+  g_free (record (a, alice, items->pdata[0], SY_VERB_COMPLETED, 120, -1));
+  g_free (record (a, alice, items->pdata[1], SY_VERB_PROGRESSED, 90, -1));
+  made += 4;
+  sync_ok (a, SY_SYNC_RECORDS_ONLY, &summary);
+  g_assert_cmpuint (summary.learners_registered, ==, 1);
+  g_assert_cmpuint (summary.pushed, ==, 4);
+  g_assert_cmpuint (summary.courses_downloaded, ==, 0);
+  g_assert_cmpint (query_int (a, "SELECT count (*) FROM statements WHERE synced = 0"), ==, 0);
+
+  /* on B: the learner appears with her progress, and the courses arrive */
+  sync_ok (b, SY_SYNC_NONE, &summary);
+  g_assert_cmpuint (summary.learners_pulled, ==, 1);
+  g_assert_cmpuint (summary.pulled, ==, 4);
+  g_assert_cmpuint (summary.courses_downloaded, ==, 3);
+  g_assert_cmpuint (summary.pushed, ==, 0);
+  {
+    g_autoptr(GPtrArray) learners = sy_store_list_learners (b->store, NULL, NULL);
+    g_autoptr(SyCourse) course = sy_store_get_course (b->store, VD_COURSE, alice, NULL, NULL);
+
+    g_assert_cmpuint (learners->len, ==, 1);
+    g_assert_cmpstr (sy_learner_get_name (learners->pdata[0]), ==, "李医生");
+    g_assert_nonnull (course);
+    g_assert_cmpuint (sy_course_get_n_done (course), ==, 1);
+  }
+  dump_a = dump_projections (a);
+  dump_b = dump_projections (b);
+  g_assert_cmpstr (dump_a, !=, "");
+  g_assert_cmpstr (dump_a, ==, dump_b);
+  g_clear_pointer (&dump_a, g_free);
+  g_clear_pointer (&dump_b, g_free);
+
+  /* a second sync pulls nothing new and pushes nothing (the pulled ones are not echoed) */
+  sync_ok (b, SY_SYNC_NONE, &summary);
+  g_assert_cmpuint (summary.pulled + summary.pushed + summary.courses_downloaded, ==, 0);
+
+  /* both offline: she goes on on B, a colleague starts on A */
+  {
+    g_autofree char *bob = add_learner (a, "赵医生");
+    g_free (record (b, alice, items->pdata[1], SY_VERB_COMPLETED, 200, -1));
+    g_free (record (b, alice, items->pdata[2], SY_VERB_PROGRESSED, 60, -1));
+    g_free (record (a, bob, items->pdata[0], SY_VERB_PROGRESSED, 30, -1));
+    g_free (record (a, alice, items->pdata[3], SY_VERB_PROGRESSED, 45, -1));
+    made += 4;
+  }
+  sync_ok (a, SY_SYNC_NONE, NULL);
+  sync_ok (b, SY_SYNC_NONE, NULL);
+  sync_ok (a, SY_SYNC_NONE, NULL);
+  dump_a = dump_projections (a);
+  dump_b = dump_projections (b);
+  g_assert_cmpstr (dump_a, ==, dump_b);
+  g_assert_cmpint (query_int (a, "SELECT count (*) FROM statements"), ==, made);
+  g_assert_cmpint (query_int (b, "SELECT count (*) FROM statements"), ==, made);
+  g_assert_cmpint (query_int (b, "SELECT count (*) FROM learners"), ==, 2);
+
+  /* the hub holds each statement once */
+  ids = hub_statement_ids (hub, &rows);
+  g_assert_cmpuint (rows, ==, made);
+  g_assert_cmpuint (g_hash_table_size (ids), ==, made);
+  hub_test_hub_stop (hub);
+}
+
+/* A statement the hub already has with other content goes to the quarantine; the rest of
+ * its batch goes through. A push whose answer was lost is sent again as a no-op. */
+static void
+test_quarantine (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, NULL, NULL);
+  g_autoptr(Pc) pc = pc_new ("quarantine");
+  g_autoptr(GPtrArray) quarantined = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *learner = NULL;
+  g_autofree char *clash = NULL;
+  g_autoptr(GHashTable) ids = NULL;
+  SySyncSummary summary;
+  guint rows;
+
+  enrol (pc, hub, "青山乡");
+  install_sample (pc, "village-doctor-hygiene");
+  learner = add_learner (pc, "孙医生");
+  sync_ok (pc, SY_SYNC_RECORDS_ONLY, NULL);   /* registers the learner */
+
+  for (guint i = 0; i < 7; i++)
+    g_free (record (pc, learner, "l1", SY_VERB_PROGRESSED, 10 + i, -1));
+  clash = record (pc, learner, "l1", SY_VERB_PROGRESSED, 99, -1);
+  for (guint i = 0; i < 5; i++)
+    g_free (record (pc, learner, "l2", SY_VERB_PROGRESSED, 10 + i, -1));
+
+  /* another statement with the clashing id reached the hub first */
+  {
+    g_autofree char *body = g_strdup_printf (
+      "{\"id\": \"%s\", \"actor\": {\"mbox\": \"mailto:other@example.org\"},"
+      " \"verb\": {\"id\": \"http://adlnet.gov/expapi/verbs/experienced\"},"
+      " \"object\": {\"id\": \"http://example.org/other\"}}", clash);
+    g_autofree char *path = g_strdup_printf ("/xapi/statements?statementId=%s", clash);
+    g_autoptr(HubTestResponse) response = hub_test_request (hub, "PUT", path, hub->admin, NULL,
+                                                            body, -1, NULL, NULL);
+    hub_test_assert_status (response, 204);
+  }
+
+  sync_ok (pc, SY_SYNC_RECORDS_ONLY, &summary);
+  g_assert_cmpuint (summary.pushed, ==, 12);
+  g_assert_cmpuint (summary.quarantined, ==, 1);
+  quarantined = sy_store_list_quarantine (pc->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (quarantined->len, ==, 1);
+  {
+    SyQuarantined *q = quarantined->pdata[0];
+    g_assert_cmpstr (q->statement_id, ==, clash);
+    g_assert_cmpuint (q->status, ==, 409);
+    g_assert_cmpstr (q->learner_name, ==, "孙医生");
+    g_assert_cmpstr (q->reason, !=, "");
+  }
+  {
+    g_autoptr(SySyncStatus) status = sy_sync_get_status (pc->store, NULL, &error);
+    g_assert_cmpuint (status->waiting, ==, 0);
+    g_assert_cmpuint (status->quarantined, ==, 1);
+  }
+
+  /* the answer to a push was lost (the PC stopped before marking): sent again, no-op */
+  {
+    sqlite3 *db = open_db (pc);
+    g_assert_cmpint (sqlite3_exec (db, "UPDATE statements SET synced = 0 WHERE synced = 1",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  sync_ok (pc, SY_SYNC_RECORDS_ONLY, &summary);
+  g_assert_cmpuint (summary.pushed + summary.pulled, >=, 12);
+  g_assert_cmpint (query_int (pc, "SELECT count (*) FROM statements WHERE synced = 0"), ==, 0);
+  ids = hub_statement_ids (hub, &rows);
+  g_assert_cmpuint (rows, ==, 13);   /* 12 of this PC's and the other one */
+  hub_test_hub_stop (hub);
+}
+
+static GBytes *
+package_bytes (HubTestHub           *hub,
+               const SyCatalogEntry *entry)
+{
+  g_autofree char *path = g_strdup (strstr (entry->url, "/api/"));
+  g_autoptr(HubTestResponse) response = hub_test_request (hub, "GET", path, hub->admin, NULL,
+                                                          NULL, 0, NULL, NULL);
+  hub_test_assert_status (response, 200);
+  return g_bytes_ref (response->body);
+}
+
+static void
+on_progress (const SySyncProgress *progress,
+             gpointer              data)
+{
+  guint64 *last = data;
+
+  g_assert_cmpint (progress->phase, !=, SY_SYNC_PHASE_PUSH);
+  if (progress->phase == SY_SYNC_PHASE_DOWNLOAD)
+    {
+      g_assert_cmpuint (progress->done, >=, *last);
+      g_assert_cmpuint (progress->done, <=, progress->total);
+      g_assert_nonnull (progress->item);
+      *last = progress->done;
+    }
+}
+
+/* The catalog, a download resumed from a .part file, and a damaged .part. */
+static void
+test_download (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, NULL, NULL);
+  g_autoptr(Pc) pc = pc_new ("download");
+  g_autoptr(GPtrArray) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *downloads = g_build_filename (pc->dir, "downloads", NULL);
+  SyCatalogEntry *vd = NULL, *cfk = NULL;
+  guint64 last = 0;
+
+  publish_samples (hub);
+  enrol (pc, hub, "青山乡");
+  install_sample (pc, "village-doctor-hygiene");
+  catalog = sy_sync_get_catalog (pc->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (catalog->len, ==, 3);
+  for (guint i = 0; i < catalog->len; i++)
+    {
+      SyCatalogEntry *e = catalog->pdata[i];
+      g_assert_cmpuint (e->size, >, 1000);
+      g_assert_cmpuint (strlen (e->sha256), ==, 64);
+      if (g_str_equal (e->id, VD_COURSE))
+        vd = e;
+      else if (g_str_equal (e->id, "cfk-sequences-loops"))
+        cfk = e;
+    }
+  g_assert_nonnull (vd);
+  g_assert_nonnull (cfk);
+  g_assert_cmpint (vd->installed_version, ==, vd->version);
+  g_assert_cmpint (cfk->installed_version, ==, 0);
+
+  /* half the package arrived before the power went */
+  {
+    g_autoptr(GBytes) bytes = package_bytes (hub, cfk);
+    g_autofree char *name = g_strdup_printf ("%s-%d-%.16s.part", cfk->id, cfk->version, cfk->sha256);
+    g_autofree char *part = g_build_filename (downloads, name, NULL);
+    gsize size;
+    const char *data = g_bytes_get_data (bytes, &size);
+
+    g_assert_cmpuint (size, ==, cfk->size);
+    g_assert_cmpint (g_mkdir_with_parents (downloads, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (part, data, size / 2, NULL));
+    last = size / 2;
+    g_assert_true (sy_sync_download (pc->store, cfk, on_progress, &last, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (last, ==, size);
+    g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_autoptr(SyCourse) course = sy_store_get_course (pc->store, cfk->id, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (sy_course_get_version (course), ==, cfk->version);
+  }
+
+  /* a .part with wrong bytes (a proxy that changed them): found by the sha256 and
+   * downloaded again */
+  {
+    SyCatalogEntry *retail = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *part = NULL;
+    g_autofree char *junk = NULL;
+
+    for (guint i = 0; i < catalog->len; i++)
+      if (g_str_has_prefix (((SyCatalogEntry *) catalog->pdata[i])->id, "retail"))
+        retail = catalog->pdata[i];
+    g_assert_nonnull (retail);
+    name = g_strdup_printf ("%s-%d-%.16s.part", retail->id, retail->version, retail->sha256);
+    part = g_build_filename (downloads, name, NULL);
+    junk = g_strnfill (retail->size / 3, 'x');
+    g_assert_true (g_file_set_contents (part, junk, -1, NULL));
+    sync_ok (pc, SY_SYNC_NONE, NULL);
+    g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  }
+  g_clear_pointer (&catalog, g_ptr_array_unref);
+  catalog = sy_sync_get_catalog (pc->store, NULL, &error);
+  for (guint i = 0; i < catalog->len; i++)
+    {
+      SyCatalogEntry *e = catalog->pdata[i];
+      g_assert_cmpint (e->installed_version, ==, e->version);
+    }
+  /* nothing left behind */
+  {
+    g_autofree char *left = test_list_dir (downloads);
+    g_assert_cmpstr (left, ==, "");
+  }
+  hub_test_hub_stop (hub);
+}
+
+/* Records only (a metered connection): no catalog, no download. */
+static void
+test_records_only (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, NULL, NULL);
+  g_autoptr(Pc) pc = pc_new ("metered");
+  g_autoptr(GPtrArray) courses = NULL;
+  SySyncSummary summary;
+
+  publish_samples (hub);
+  enrol (pc, hub, "青山乡");
+  sync_ok (pc, SY_SYNC_RECORDS_ONLY, &summary);
+  g_assert_cmpuint (summary.courses_downloaded, ==, 0);
+  courses = sy_store_list_courses (pc->store, NULL, NULL, NULL);
+  g_assert_cmpuint (courses->len, ==, 0);
+  sync_ok (pc, SY_SYNC_NONE, &summary);
+  g_assert_cmpuint (summary.courses_downloaded, ==, 3);
+  hub_test_hub_stop (hub);
+}
+
+/* Two runs at once on one data folder: the second is told, nothing is doubled. */
+static void
+test_busy (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, NULL, NULL);
+  g_autoptr(Pc) pc = pc_new ("busy");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (pc->dir, "sync.lock", NULL);
+  int fd;
+
+  enrol (pc, hub, "青山乡");
+  fd = g_open (path, O_RDWR, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX | LOCK_NB), ==, 0);
+  g_assert_false (sy_sync_run (pc->store, SY_SYNC_NONE, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, SY_SYNC_ERROR, SY_SYNC_ERROR_BUSY);
+  close (fd);
+  sync_ok (pc, SY_SYNC_NONE, NULL);
+  hub_test_hub_stop (hub);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("SHUYUAN_SYNC_BACKOFF_MS", "5", TRUE);
+
+  g_test_add_func ("/sync/enrol", test_enrol);
+  g_test_add_func ("/sync/two-pcs", test_two_pcs);
+  g_test_add_func ("/sync/quarantine", test_quarantine);
+  g_test_add_func ("/sync/download", test_download);
+  g_test_add_func ("/sync/records-only", test_records_only);
+  g_test_add_func ("/sync/busy", test_busy);
+  return g_test_run ();
+}
