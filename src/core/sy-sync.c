@@ -14,6 +14,10 @@
  * timeout, 408, 429, 5xx) is tried again after 1, 2, 4… seconds (× a random 0.5–1.5,
  * at most 60 s or what Retry-After asks), up to 6 tries, unless SY_SYNC_NO_RETRY.
  * SHUYUAN_SYNC_BACKOFF_MS changes the first delay (tests use a few milliseconds).
+ * Two more knobs for tests and odd networks: SHUYUAN_SYNC_BATCH (statements per push,
+ * at most 500) and SHUYUAN_SYNC_NO_REUSE=1 (a new connection for every request, for
+ * proxies that break kept-alive connections — and for the fault tests, which decide
+ * faults per connection).
  * Every request the engine repeats is idempotent: a batch of statements with their ids,
  * a learner's registration, a GET.
  */
@@ -411,6 +415,8 @@ http_new (const Account *account,
   curl_easy_setopt (http->curl, CURLOPT_PROTOCOLS_STR, "http,https");
   if (ca != NULL && *ca != '\0')
     curl_easy_setopt (http->curl, CURLOPT_CAINFO, ca);
+  if (g_strcmp0 (g_getenv ("SHUYUAN_SYNC_NO_REUSE"), "1") == 0)
+    curl_easy_setopt (http->curl, CURLOPT_FORBID_REUSE, 1L);
   curl_easy_setopt (http->curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt (http->curl, CURLOPT_HEADERDATA, http);
   curl_easy_setopt (http->curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -949,12 +955,22 @@ push_range (Run            *run,
   return FALSE;
 }
 
+static guint
+push_batch_size (void)
+{
+  const char *env = g_getenv ("SHUYUAN_SYNC_BATCH");
+  guint64 size = env ? g_ascii_strtoull (env, NULL, 10) : PUSH_BATCH;
+
+  return CLAMP (size, 1, PUSH_BATCH);
+}
+
 static gboolean
 push (Run     *run,
       GError **error)
 {
   g_autoptr(SySyncStatus) status = sy_sync_get_status (run->store, NULL, error);
   guint64 sent = 0, total;
+  guint batch_size = push_batch_size ();
 
   if (status == NULL)
     return FALSE;
@@ -962,7 +978,7 @@ push (Run     *run,
   report (run, SY_SYNC_PHASE_PUSH, 0, total, NULL);
   for (;;)
     {
-      g_autoptr(SyOutboxBatch) batch = _sy_store_outbox_take (run->store, PUSH_BATCH, error);
+      g_autoptr(SyOutboxBatch) batch = _sy_store_outbox_take (run->store, batch_size, error);
 
       if (batch == NULL)
         return FALSE;
