@@ -61,6 +61,10 @@ gboolean  _sy_store_exec         (sqlite3         *db,
 gboolean  _sy_store_db_error     (sqlite3         *db,
                                   GError         **error);
 char     *_sy_store_now          (void);
+gboolean  _sy_store_prepare_cached (sqlite3       *db,
+                                    const char    *sql,
+                                    sqlite3_stmt **stmt,
+                                    GError       **error);
 char     *_sy_store_content_path (SyStore         *self,
                                   const char      *name);
 void      _sy_store_set_package_limits (SyStore               *self,

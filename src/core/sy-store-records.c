@@ -232,14 +232,14 @@ insert_statement (sqlite3      *db,
   if (!(info = sy_statement_info_new (statement, error)))
     return FALSE;
 
-  if (sqlite3_prepare_v2 (db,
+  if (!_sy_store_prepare_cached (db,
         "INSERT INTO statements (id, learner_uuid, verb, activity, course_id, item_id, "
         "  question_id, registration, timestamp, stored, json, status, score, seconds, "
         "  attempt, voids, recorded, voided) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
         "  EXISTS (SELECT 1 FROM statements v WHERE v.voids = ?1)) "
-        "ON CONFLICT (id) DO NOTHING", -1, &stmt, NULL) != SQLITE_OK)
-    return _sy_store_db_error (db, error);
+        "ON CONFLICT (id) DO NOTHING", &stmt, error))
+    return FALSE;
 
   sqlite3_bind_text (stmt, 1, info->id, -1, SQLITE_STATIC);
   bind_text_or_null (stmt, 2, info->learner_uuid);
@@ -269,7 +269,8 @@ insert_statement (sqlite3      *db,
   bind_text_or_null (stmt, 16, info->voids);
   sqlite3_bind_text (stmt, 17, recorded, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
   if (rc != SQLITE_DONE)
     return _sy_store_db_error (db, error);
 

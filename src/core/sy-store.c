@@ -90,7 +90,14 @@ worker_main (gpointer data)
     }
 
   if (w->db != NULL)
-    sqlite3_close (w->db);
+    {
+      sqlite3_stmt *stmt;
+
+      /* the statements _sy_store_prepare_cached() kept */
+      while ((stmt = sqlite3_next_stmt (w->db, NULL)) != NULL)
+        sqlite3_finalize (stmt);
+      sqlite3_close (w->db);
+    }
   g_async_queue_unref (w->queue);
   g_free (w);
   return NULL;
@@ -204,6 +211,52 @@ _sy_store_content_path (SyStore    *self,
                         const char *name)
 {
   return g_build_filename (self->data_dir, SY_STORE_CONTENT_DIR, name, NULL);
+}
+
+/* The worker thread's prepared statements, by SQL text (the keys are the callers' string
+ * literals). A store's connection lives and dies on its worker thread, so the cache is
+ * the thread's; the worker finalizes the statements before it closes the connection. */
+static void
+free_stmt_cache (gpointer table)
+{
+  g_hash_table_unref (table);
+}
+
+static GPrivate stmt_cache = G_PRIVATE_INIT (free_stmt_cache);
+
+/**
+ * _sy_store_prepare_cached:
+ * @sql: a string literal
+ *
+ * Like sqlite3_prepare_v2(), for statements run very often (once per statement in a
+ * pull or an import): prepared once per connection. Reset it after use (keep it; never
+ * finalize it).
+ */
+gboolean
+_sy_store_prepare_cached (sqlite3        *db,
+                          const char     *sql,
+                          sqlite3_stmt  **stmt,
+                          GError        **error)
+{
+  GHashTable *cache = g_private_get (&stmt_cache);
+  sqlite3_stmt *found;
+
+  if (cache == NULL)
+    {
+      cache = g_hash_table_new (g_direct_hash, g_direct_equal);
+      g_private_set (&stmt_cache, cache);
+    }
+  found = g_hash_table_lookup (cache, sql);
+  if (found != NULL && sqlite3_db_handle (found) == db)
+    {
+      *stmt = found;
+      return TRUE;
+    }
+  if (sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
+    return _sy_store_db_error (db, error);
+  /* a connection the thread had before was closed with its statements */
+  g_hash_table_insert (cache, (gpointer) sql, *stmt);
+  return TRUE;
 }
 
 char *

@@ -14,10 +14,11 @@
  * timeout, 408, 429, 5xx) is tried again after 1, 2, 4… seconds (× a random 0.5–1.5,
  * at most 60 s or what Retry-After asks), up to 6 tries, unless SY_SYNC_NO_RETRY.
  * SHUYUAN_SYNC_BACKOFF_MS changes the first delay (tests use a few milliseconds).
- * Two more knobs for tests and odd networks: SHUYUAN_SYNC_BATCH (statements per push,
- * at most 500) and SHUYUAN_SYNC_NO_REUSE=1 (a new connection for every request, for
+ * More knobs for tests, benchmarks and odd networks: SHUYUAN_SYNC_BATCH (statements per
+ * push, at most 500), SHUYUAN_SYNC_NO_REUSE=1 (a new connection for every request, for
  * proxies that break kept-alive connections — and for the fault tests, which decide
- * faults per connection).
+ * faults per connection) and SHUYUAN_SYNC_GZIP=0 (no compression either way, to measure
+ * what it saves).
  * Every request the engine repeats is idempotent: a batch of statements with their ids,
  * a learner's registration, a GET.
  */
@@ -488,6 +489,12 @@ set_transport_error (Http      *http,
     }
 }
 
+static gboolean
+gzip_allowed (void)
+{
+  return g_strcmp0 (g_getenv ("SHUYUAN_SYNC_GZIP"), "0") != 0;
+}
+
 /* One exchange. FALSE when no HTTP answer came (the error says why); otherwise the
  * status, headers and body are in @http. */
 static gboolean
@@ -530,7 +537,8 @@ http_perform (Http                *http,
                         g_str_equal (method, "GET") ? NULL : method);
     }
   /* packages are compressed already; everything else may come gzip-coded */
-  curl_easy_setopt (http->curl, CURLOPT_ACCEPT_ENCODING, http->sink_fd >= 0 ? NULL : "");
+  curl_easy_setopt (http->curl, CURLOPT_ACCEPT_ENCODING,
+                    http->sink_fd >= 0 || !gzip_allowed () ? NULL : "");
 
   code = curl_easy_perform (http->curl);
   curl_slist_free_all (list);
@@ -1034,6 +1042,7 @@ pull (Run     *run,
   g_autoptr(GError) local = NULL;
   guint64 pages = 0, received = 0;
 
+  report (run, SY_SYNC_PHASE_PULL, 0, 0, NULL);
   if (run->account->public.kind == SY_SYNC_KIND_HUB && !pull_learners (run, error))
     return FALSE;
 
@@ -1048,7 +1057,6 @@ pull (Run     *run,
     url = g_strdup_printf ("%s/statements?limit=%d&ascending=true%s%s", run->account->xapi,
                            PULL_PAGE, escaped ? "&since=" : "", escaped ? escaped : "");
   }
-  report (run, SY_SYNC_PHASE_PULL, 0, 0, NULL);
 
   while (url != NULL)
     {
@@ -1497,6 +1505,8 @@ probe_gzip (Run *run)
   const char *headers[] = { XAPI_VERSION_HEADER, NULL };
   json_object *about, *ext = NULL, *flag = NULL;
 
+  if (!gzip_allowed ())
+    return;
   if (run->account->public.kind == SY_SYNC_KIND_HUB)
     {
       run->gzip = TRUE;

@@ -329,19 +329,26 @@ publish_large (HubTestHub *hub,
   g_autofree char *from = g_build_filename (samples, "coding-for-kids", NULL);
   g_autofree char *tmp = test_make_temp_dir ("large");
   g_autofree char *folder = g_build_filename (tmp, id, NULL);
-  g_autofree char *noise = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (megabytes);
-  gsize n = megabytes * 1024 * 1024 / 4;
-  guint32 *data = g_new (guint32, n);
   g_autofree char *err = NULL;
 
   test_copy_tree (from, folder);
   edit_course (folder, id);
-  noise = g_build_filename (folder, "media", "noise.bin", NULL);
-  for (gsize i = 0; i < n; i++)
-    data[i] = g_rand_int (rand);
-  g_assert_true (g_file_set_contents (noise, (const char *) data, n * 4, NULL));
-  g_free (data);
+  /* random bytes (they do not compress), in files of at most 32 MiB (a package's files
+   * may not exceed 64 MiB) */
+  for (guint part = 0; part * 32 < megabytes; part++)
+    {
+      guint mb = MIN (32, megabytes - part * 32);
+      gsize n = (gsize) mb * 1024 * 1024 / 4;
+      g_autofree char *name = g_strdup_printf ("noise-%u.bin", part);
+      g_autofree char *noise = g_build_filename (folder, "media", name, NULL);
+      guint32 *data = g_new (guint32, n);
+
+      for (gsize i = 0; i < n; i++)
+        data[i] = g_rand_int (rand);
+      g_assert_true (g_file_set_contents (noise, (const char *) data, n * 4, NULL));
+      g_free (data);
+    }
   if (hub_test_hub_command (hub->target, NULL, &err, "publish", folder, NULL) != 0)
     g_error ("publishing %s failed: %s", id, err);
   sy_rm_rf (tmp, NULL);
