@@ -432,6 +432,141 @@ test_busy (void)
   hub_test_hub_stop (hub);
 }
 
+/* TLS is verified: a hub whose certificate the PC does not trust is refused; with the
+ * certificate trusted (SHUYUAN_CA_FILE, as a hub's own CA would be installed) it works. */
+static void
+test_tls (void)
+{
+  g_autofree char *dir = test_make_temp_dir ("sync-tls");
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autoptr(GSubprocess) openssl = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Pc) pc = pc_new ("tls");
+  g_autofree char *code = NULL;
+  HubTestHub *hub;
+
+  openssl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                              "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                              "-addext", "subjectAltName=IP:127.0.0.1", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (openssl, NULL, &error));
+  g_assert_no_error (error);
+  hub = hub_test_hub_start (NULL, "--tls-cert", cert, "--tls-key", key, NULL);
+  g_assert_true (g_str_has_prefix (hub->url, "https://"));
+  code = enrol_code (hub, "青山乡");
+
+  g_unsetenv ("SHUYUAN_CA_FILE");
+  g_assert_false (sy_sync_enrol (pc->store, hub->url, code, NULL, NULL, &error));
+  g_assert_error (error, SY_SYNC_ERROR, SY_SYNC_ERROR_TLS);
+  g_clear_error (&error);
+  g_assert_null (sy_sync_get_account (pc->store, NULL));
+
+  g_setenv ("SHUYUAN_CA_FILE", cert, TRUE);
+  g_assert_true (sy_sync_enrol (pc->store, hub->url, code, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_free (add_learner (pc, "钱医生"));
+  sync_ok (pc, SY_SYNC_NONE, NULL);
+  g_unsetenv ("SHUYUAN_CA_FILE");
+
+  hub_test_hub_stop (hub);
+  sy_rm_rf (dir, NULL);
+}
+
+/* The proxy settings are honoured: a hub at a name nobody can resolve is reached through
+ * the HTTP proxy the environment names (sy-fault-proxy passes the proxy-form requests on
+ * to the hub, which answers them). */
+static void
+test_http_proxy (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, NULL, NULL);
+  Proxy *proxy = proxy_start (hub->url, NULL, NULL, NULL);
+  g_autoptr(Pc) pc = pc_new ("proxy");
+  g_autofree char *address = g_strdup_printf ("http://hub.invalid:%u", url_port (hub->url));
+  g_autofree char *code = enrol_code (hub, "青山乡");
+  g_autofree char *counters = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_setenv ("http_proxy", proxy->url, TRUE);
+  g_setenv ("no_proxy", "", TRUE);
+  g_assert_true (sy_sync_enrol (pc->store, address, code, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_free (add_learner (pc, "孙医生"));
+  sync_ok (pc, SY_SYNC_NONE, NULL);
+  counters = proxy_counters (proxy);
+  g_assert_cmpuint (proxy_counter (counters, "connections"), >=, 2);
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("no_proxy");
+
+  /* without it, the name does not resolve: an error in words, nothing lost */
+  g_assert_false (sy_sync_run (pc->store, SY_SYNC_NO_RETRY, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, SY_SYNC_ERROR, SY_SYNC_ERROR_NETWORK);
+
+  proxy_stop (proxy);
+  hub_test_hub_stop (hub);
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  guint64       cancelled_at;
+} CancelData;
+
+static void
+cancel_mid_download (const SySyncProgress *progress,
+                     gpointer              data)
+{
+  CancelData *c = data;
+
+  if (progress->phase == SY_SYNC_PHASE_DOWNLOAD && progress->done > 0 &&
+      progress->done < progress->total && c->cancelled_at == 0)
+    {
+      c->cancelled_at = progress->done;
+      g_cancellable_cancel (c->cancellable);
+    }
+}
+
+/* A sync is cancellable (a user closing the app, a metered network appearing) at any
+ * point; the next run resumes the download where it stopped. */
+static void
+test_cancel (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, NULL, NULL);
+  Proxy *proxy = proxy_start (hub->url, NULL, "--rate", "2000000", NULL);
+  g_autoptr(Pc) pc = pc_new ("cancel");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *downloads = g_build_filename (pc->dir, "downloads", NULL);
+  CancelData c = { g_cancellable_new (), 0 };
+
+  g_free (publish_large (hub, "large-course", 4));
+  enrol_at (pc, hub, proxy->url, "青山乡");
+  g_assert_false (sy_sync_run (pc->store, SY_SYNC_NONE, cancel_mid_download, &c, NULL,
+                               c.cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (c.cancelled_at, >, 0);
+  {
+    /* the part that arrived is kept */
+    g_autofree char *left = test_list_dir (downloads);
+    g_assert_nonnull (strstr (left, ".part"));
+  }
+  /* a cancelled run is not an error to show */
+  {
+    g_autoptr(SySyncStatus) status = sy_sync_get_status (pc->store, NULL, NULL);
+    g_assert_null (status->last_error);
+  }
+  sync_ok (pc, SY_SYNC_NONE, NULL);
+  {
+    g_autoptr(SyCourse) course = sy_store_get_course (pc->store, "large-course", NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (course);
+  }
+  g_object_unref (c.cancellable);
+  proxy_stop (proxy);
+  hub_test_hub_stop (hub);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -445,5 +580,8 @@ main (int   argc,
   g_test_add_func ("/sync/download", test_download);
   g_test_add_func ("/sync/records-only", test_records_only);
   g_test_add_func ("/sync/busy", test_busy);
+  g_test_add_func ("/sync/tls", test_tls);
+  g_test_add_func ("/sync/http-proxy", test_http_proxy);
+  g_test_add_func ("/sync/cancel", test_cancel);
   return g_test_run ();
 }
