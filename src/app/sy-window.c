@@ -30,6 +30,7 @@
 #include "sy-puzzle-view.h"
 #include "sy-quiz-view.h"
 #include "sy-store.h"
+#include "sy-sync-ui-private.h"
 #include "sy-util.h"
 #include "sy-window-private.h"
 #include "sy-window.h"
@@ -111,6 +112,13 @@ struct _SyWindow
   SyClassroomView      *classroom_view;
   GtkWindow            *present_window;       /* weak */
 
+  /* Sync with the hub: the monitor decides when, the indicator and the catalog page show
+   * it; made once the store is open. */
+  SySyncMonitor        *sync_monitor;
+  SySyncIndicator      *sync_indicator;
+  SyCatalogPage        *catalog_page;
+  GtkWindow            *preferences_window;   /* weak */
+
   /* Class mode: this PC serves one class's pupils, each with only the assigned work;
    * leaving it takes the teacher's PIN. */
   char                 *class_mode_uuid;
@@ -137,6 +145,7 @@ static GParamSpec *properties[N_PROPS];
 static void reload_library (SyWindow *self);
 static void sign_out (SyWindow *self);
 static gboolean class_pupil_done_cb (gpointer data);
+static void start_sync_monitor (SyWindow *self);
 
 static gboolean
 page_is (SyWindow   *self,
@@ -160,7 +169,11 @@ update_actions (SyWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-back",
                                  page_is (self, "course") || page_is (self, "item") ||
-                                 page_is (self, "classroom"));
+                                 page_is (self, "classroom") || page_is (self, "catalog"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preferences",
+                                 self->sync_monitor != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-catalog",
+                                 can_add && signed_in && self->sync_monitor != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-classroom",
                                  signed_in && self->store_ready && page_is (self, "library") &&
                                  sy_learner_get_role (self->learner) == SY_ROLE_TEACHER);
@@ -642,6 +655,7 @@ store_open_cb (GObject      *object,
 
   self->store_ready = TRUE;
   reload_learners (self, NULL);
+  start_sync_monitor (self);
   update_actions (self);
 }
 
@@ -805,6 +819,9 @@ item_progressed_cb (SyWindow *self)
 
   load_course (self);
   reload_library (self);
+  /* one more record waiting for the hub */
+  if (self->sync_monitor != NULL)
+    sy_sync_monitor_refresh (self->sync_monitor);
 }
 
 /* "Back to Course" on a quiz's result: leaving the page refreshes the course. */
@@ -967,6 +984,11 @@ go_back_action (GtkWidget  *widget,
     {
       if (!sy_classroom_view_go_back (self->classroom_view))
         adw_leaflet_set_visible_child_name (self->leaflet, "library");
+      return;
+    }
+  if (page_is (self, "catalog"))
+    {
+      adw_leaflet_set_visible_child_name (self->leaflet, "library");
       return;
     }
   if (page_is (self, "course") || page_is (self, "item"))
@@ -1730,6 +1752,83 @@ drop_cb (SyWindow      *self,
   return TRUE;
 }
 
+/* ---- sync with the hub ---- */
+
+static void
+sync_finished_cb (SyWindow            *self,
+                  const SySyncSummary *summary)
+{
+  /* Courses came, or progress made on other PCs: the cards show it. */
+  if (summary != NULL && (summary->courses_downloaded > 0 || summary->pulled > 0))
+    reload_library (self);
+  if (summary != NULL && summary->courses_downloaded > 0 && page_is (self, "catalog") &&
+      !sy_catalog_page_get_busy (self->catalog_page))
+    sy_catalog_page_load (self->catalog_page);
+}
+
+static void
+course_installed_cb (SyWindow      *self,
+                     const char    *course_id,
+                     const char    *title,
+                     SyCatalogPage *page)
+{
+  /* Translators: %s is a course title */
+  g_autofree char *text = g_strdup_printf (_("“%s” installed"), title);
+
+  show_toast (self, text);
+  reload_library (self);
+}
+
+static void
+start_sync_monitor (SyWindow *self)
+{
+  if (self->sync_monitor != NULL)
+    return;
+
+  self->sync_monitor = sy_sync_monitor_new (self->store, self->settings);
+  g_signal_connect_object (self->sync_monitor, "sync-finished", G_CALLBACK (sync_finished_cb),
+                           self, G_CONNECT_SWAPPED);
+  sy_sync_indicator_set_monitor (self->sync_indicator, self->sync_monitor);
+  sy_catalog_page_set_monitor (self->catalog_page, self->sync_monitor);
+  sy_sync_monitor_start (self->sync_monitor);
+}
+
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+  SyPreferencesWindow *preferences;
+
+  if (self->sync_monitor == NULL)
+    return;
+  if (self->preferences_window != NULL)
+    {
+      gtk_window_present (self->preferences_window);
+      return;
+    }
+
+  preferences = sy_preferences_window_new (GTK_WINDOW (self), self->sync_monitor);
+  g_set_weak_pointer (&self->preferences_window, GTK_WINDOW (preferences));
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+show_catalog_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+
+  if (self->sync_monitor == NULL || self->learner == NULL)
+    return;
+
+  sy_catalog_page_load (self->catalog_page);
+  adw_leaflet_set_visible_child_name (self->leaflet, "catalog");
+  gtk_widget_child_focus (GTK_WIDGET (self->catalog_page), GTK_DIR_TAB_FORWARD);
+}
+
 /* ---- window state ---- */
 
 static GSettings *
@@ -1829,6 +1928,9 @@ sy_window_dispose (GObject *object)
   SyWindow *self = (SyWindow *) object;
 
   g_clear_weak_pointer (&self->present_window);
+  if (self->preferences_window != NULL)
+    gtk_window_destroy (self->preferences_window);
+  g_clear_weak_pointer (&self->preferences_window);
   g_clear_object (&self->class_teacher);
   g_clear_handle_id (&self->covers_idle, g_source_remove);
   g_clear_handle_id (&self->more_courses_idle, g_source_remove);
@@ -1857,6 +1959,10 @@ sy_window_dispose (GObject *object)
   g_clear_object (&self->import_file);
   g_clear_object (&self->import_course);
   g_clear_object (&self->courses);
+  /* Its runs hold it: disposing it cancels them, so nothing syncs for a closed window. */
+  if (self->sync_monitor != NULL)
+    g_object_run_dispose (G_OBJECT (self->sync_monitor));
+  g_clear_object (&self->sync_monitor);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -1973,6 +2079,8 @@ sy_window_class_init (SyWindowClass *klass)
   g_type_ensure (SY_TYPE_COURSE_PAGE);
   g_type_ensure (SY_TYPE_LEARNER_CHOOSER);
   g_type_ensure (SY_TYPE_CLASSROOM_VIEW);
+  g_type_ensure (SY_TYPE_SYNC_INDICATOR);
+  g_type_ensure (SY_TYPE_CATALOG_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/shuyuan/Shuyuan/sy-window.ui");
@@ -1995,6 +2103,9 @@ sy_window_class_init (SyWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SyWindow, item_menu_button);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, classroom_button);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, classroom_view);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, catalog_page);
+  gtk_widget_class_bind_template_callback (widget_class, course_installed_cb);
   gtk_widget_class_bind_template_callback (widget_class, grid_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_visible_child_cb);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_transition_cb);
@@ -2010,6 +2121,10 @@ sy_window_class_init (SyWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.leave-class-mode", NULL, leave_class_mode_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.present", NULL);
   gtk_widget_class_install_action (widget_class, "win.add-learner", NULL, add_learner_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.show-catalog", NULL, show_catalog_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
+                                       "win.preferences", NULL);
   gtk_widget_class_install_action (widget_class, "win.switch-learner", NULL, switch_learner_action);
   gtk_widget_class_install_action (widget_class, "win.save-certificate", NULL, save_certificate_action);
   gtk_widget_class_install_action (widget_class, "win.text-larger", NULL, text_size_action);
@@ -2177,6 +2292,8 @@ _sy_window_get_view (SyWindow *self)
     return "item";
   if (page_is (self, "classroom"))
     return "classroom";
+  if (page_is (self, "catalog"))
+    return "catalog";
   if (is_course_page_visible (self))
     return "course";
   return gtk_stack_get_visible_child_name (self->library_stack);
@@ -2293,4 +2410,32 @@ GtkWindow *
 _sy_window_get_present_window (SyWindow *self)
 {
   return self->present_window;
+}
+
+/* ---- for the sync tests (sy-sync-ui-private.h) ---- */
+
+/* Returns: (nullable): the sync monitor, once the store is open */
+SySyncMonitor *
+_sy_window_get_sync_monitor (SyWindow *self)
+{
+  return self->sync_monitor;
+}
+
+SySyncIndicator *
+_sy_window_get_sync_indicator (SyWindow *self)
+{
+  return self->sync_indicator;
+}
+
+SyCatalogPage *
+_sy_window_get_catalog_page (SyWindow *self)
+{
+  return self->catalog_page;
+}
+
+/* Returns: (nullable): the Preferences window, if open */
+SyPreferencesWindow *
+_sy_window_get_preferences_window (SyWindow *self)
+{
+  return (SyPreferencesWindow *) self->preferences_window;
 }

@@ -284,6 +284,19 @@ agent (const char *object_type,
  *
  * Returns: (transfer full): the statement
  */
+/* A number as a statement carries it: 0.8, not json-c's 0.80000000000000004 (ten
+ * significant digits are plenty for a score, and each statement is sent over slow links). */
+static json_object *
+short_number (double value)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (value == (gint64) value && fabs (value) < 1e15)
+    return json_object_new_int64 ((gint64) value);
+  g_ascii_formatd (text, sizeof text, "%.10g", value);
+  return json_object_new_double_s (g_ascii_strtod (text, NULL), text);
+}
+
 json_object *
 sy_statement_build (const SyEvent *event,
                     const char    *id,
@@ -358,12 +371,12 @@ sy_statement_build (const SyEvent *event,
         {
           json_object *score = json_object_new_object ();
 
-          json_object_object_add (score, "scaled", json_object_new_double (CLAMP (event->score, 0, 1)));
+          json_object_object_add (score, "scaled", short_number (CLAMP (event->score, 0, 1)));
           if (event->max > 0)
             {
-              json_object_object_add (score, "raw", json_object_new_double (event->raw));
-              json_object_object_add (score, "min", json_object_new_double (0));
-              json_object_object_add (score, "max", json_object_new_double (event->max));
+              json_object_object_add (score, "raw", short_number (event->raw));
+              json_object_object_add (score, "min", short_number (0));
+              json_object_object_add (score, "max", short_number (event->max));
             }
           json_object_object_add (result, "score", score);
         }

@@ -676,7 +676,8 @@ do_get_status (SyStore       *self,
   if (!prepare (db, "SELECT (SELECT count (*) FROM statements WHERE synced = 0), "
                     " (SELECT count (*) FROM statements WHERE synced = 2), "
                     " (SELECT value FROM settings WHERE key = 'sync.last_synced'), "
-                    " (SELECT value FROM settings WHERE key = 'sync.last_error')", &stmt, error))
+                    " (SELECT value FROM settings WHERE key = 'sync.last_error'), "
+                    " (SELECT value FROM settings WHERE key = 'sync.last_error_code')", &stmt, error))
     return NULL;
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -685,6 +686,8 @@ do_get_status (SyStore       *self,
       status->quarantined = sqlite3_column_int (stmt, 1);
       status->last_synced = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
       status->last_error = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      status->last_error_code = status->last_error != NULL && sqlite3_column_type (stmt, 4) != SQLITE_NULL
+                                ? sqlite3_column_int (stmt, 4) : -1;
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW)

@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define SY_SYNC_CHECKPOINT  "sync.checkpoint"   /* pull: Consistent-Through of the last pull */
 #define SY_SYNC_LAST_SYNCED "sync.last_synced"  /* ISO 8601: the last run without error */
 #define SY_SYNC_LAST_ERROR  "sync.last_error"   /* the last run's error, if it failed */
+#define SY_SYNC_LAST_ERROR_CODE "sync.last_error_code"  /* its SySyncError code */
 
 typedef struct
 {

@@ -12,7 +12,8 @@
  *
  * Retries: a request that fails for a reason that may pass (no connection, a reset, a
  * timeout, 408, 429, 5xx) is tried again after 1, 2, 4… seconds (× a random 0.5–1.5,
- * at most 60 s or what Retry-After asks), up to 6 tries, unless SY_SYNC_NO_RETRY.
+ * at most 60 s or what Retry-After asks), up to 6 tries (3 when nobody answers at all:
+ * the app's scheduler tries again later), unless SY_SYNC_NO_RETRY.
  * SHUYUAN_SYNC_BACKOFF_MS changes the first delay (tests use a few milliseconds).
  * More knobs for tests, benchmarks and odd networks: SHUYUAN_SYNC_BATCH (statements per
  * push, at most 500), SHUYUAN_SYNC_NO_REUSE=1 (a new connection for every request, for
@@ -46,6 +47,7 @@
 #define PUSH_BATCH 500
 #define PULL_PAGE 500
 #define MAX_TRIES 6
+#define MAX_CONNECT_TRIES 3
 #define XAPI_VERSION_HEADER "X-Experience-API-Version: 1.0.3"
 #define GZIP_EXTENSION "https://shuyuan.invalid/xapi/gzip-requests"
 
@@ -229,6 +231,7 @@ typedef struct
   CURL          *curl;
   GCancellable  *cancellable;
   char           errbuf[CURL_ERROR_SIZE];
+  CURLcode       last_code;     /* of the last exchange */
   guint64        bytes_sent;
   guint64        bytes_received;
 
@@ -541,6 +544,7 @@ http_perform (Http                *http,
                     http->sink_fd >= 0 || !gzip_allowed () ? NULL : "");
 
   code = curl_easy_perform (http->curl);
+  http->last_code = code;
   curl_slist_free_all (list);
   curl_easy_setopt (http->curl, CURLOPT_HTTPHEADER, NULL);
   curl_easy_setopt (http->curl, CURLOPT_POSTFIELDS, NULL);
@@ -617,6 +621,15 @@ http_exchange (Http                *http,
                         g_error_matches (local, SY_SYNC_ERROR, SY_SYNC_ERROR_TLS) ||
                         g_error_matches (local, SY_SYNC_ERROR, SY_SYNC_ERROR_ADDRESS) ||
                         local->domain == G_IO_ERROR))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      /* nobody there (refused, no route, no such name): the scheduler will try later; a
+       * couple of quick tries cover a hub that is restarting */
+      if (!answered && attempt + 1 >= MAX_CONNECT_TRIES &&
+          (http->last_code == CURLE_COULDNT_CONNECT || http->last_code == CURLE_COULDNT_RESOLVE_HOST ||
+           http->last_code == CURLE_COULDNT_RESOLVE_PROXY))
         {
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
@@ -1152,6 +1165,9 @@ title_for_language (json_object *titles,
           json_object_object_get_ex (titles, languages[i], &value))
         return g_strdup (json_object_get_string (value));
     }
+  /* none of the PC's languages: English, else whichever comes first */
+  if (json_object_object_get_ex (titles, "en", &value))
+    return g_strdup (json_object_get_string (value));
   {
     struct json_object_iterator it = json_object_iter_begin (titles);
     struct json_object_iterator end = json_object_iter_end (titles);
@@ -1533,10 +1549,16 @@ record_outcome (SyStore      *store,
     {
       _sy_store_set_setting (store, SY_SYNC_LAST_SYNCED, text, NULL);
       _sy_store_set_setting (store, SY_SYNC_LAST_ERROR, NULL, NULL);
+      _sy_store_set_setting (store, SY_SYNC_LAST_ERROR_CODE, NULL, NULL);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
            !g_error_matches (error, SY_SYNC_ERROR, SY_SYNC_ERROR_BUSY))
-    _sy_store_set_setting (store, SY_SYNC_LAST_ERROR, error->message, NULL);
+    {
+      g_autofree char *code = g_strdup_printf ("%d", error->domain == SY_SYNC_ERROR ? error->code : -1);
+
+      _sy_store_set_setting (store, SY_SYNC_LAST_ERROR, error->message, NULL);
+      _sy_store_set_setting (store, SY_SYNC_LAST_ERROR_CODE, code, NULL);
+    }
 }
 
 gboolean

@@ -228,6 +228,7 @@ gboolean       sy_sync_run_finish   (SyStore             *store,
  * @quarantined: statements the hub refused for good (see sy_store_list_quarantine())
  * @last_synced: (nullable): when a run last finished without error (ISO 8601)
  * @last_error: (nullable): the last run's error message, cleared by a good run
+ * @last_error_code: its #SySyncError code, or -1 (none, or not a sync error)
  */
 typedef struct
 {
@@ -235,6 +236,7 @@ typedef struct
   guint  quarantined;
   char  *last_synced;
   char  *last_error;
+  int    last_error_code;
 } SySyncStatus;
 
 void           sy_sync_status_free  (SySyncStatus *status);

@@ -383,8 +383,9 @@ test_hub_restart (void)
   sync_ok (pc, SY_SYNC_RECORDS_ONLY, NULL);
   g_ptr_array_unref (add_statements (pc, learner, 3000));
 
-  /* the CLI backs off from 200 ms, so it outlives the hub's absence */
-  g_subprocess_launcher_setenv (launcher, "SHUYUAN_SYNC_BACKOFF_MS", "200", TRUE);
+  /* the CLI backs off from 1 s (three tries while nobody answers), so it outlives the
+   * hub's absence */
+  g_subprocess_launcher_setenv (launcher, "SHUYUAN_SYNC_BACKOFF_MS", "1000", TRUE);
   g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
   cli = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SHUYUAN_CLI"), "-d", pc->dir,
