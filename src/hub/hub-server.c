@@ -1484,6 +1484,7 @@ hub_server_new (HubStore         *store,
   add_routes (server, hub_routes_documents);
   add_routes (server, hub_routes_access);
   add_routes (server, hub_routes_catalog);
+  add_routes (server, hub_routes_reports);
 
   workers = config->workers;
   if (workers == 0)

@@ -56,6 +56,7 @@ extern const HubRoute hub_routes_documents[];   /* hub-xapi-documents.c: documen
                                                    agents, activities, about */
 extern const HubRoute hub_routes_access[];      /* hub-api-access.c: devices, learners */
 extern const HubRoute hub_routes_catalog[];     /* hub-api-catalog.c: catalog, packages */
+extern const HubRoute hub_routes_reports[];     /* hub-api-reports.c: coordinators' reports */
 
 typedef struct _HubServer HubServer;
 

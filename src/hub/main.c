@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -24,6 +25,7 @@
 #include "hub-server.h"
 #include "hub-store-access.h"
 #include "hub-store-catalog.h"
+#include "hub-store-reports.h"
 
 #define EXIT_USAGE 2
 
@@ -35,7 +37,9 @@ static const char usage[] =
   "  shuyuan-hub user add NAME --role coordinator|admin [--org NAME] [--data-dir DIR | --db URL]\n"
   "  shuyuan-hub enrol-code --org NAME [--expires 30m|24h|7d] [--data-dir DIR | --db URL]\n"
   "  shuyuan-hub migrate [--data-dir DIR | --db URL]\n"
-  "  shuyuan-hub publish PACKAGE [--data-dir DIR | --db URL]\n";
+  "  shuyuan-hub publish PACKAGE [--data-dir DIR | --db URL]\n"
+  "  shuyuan-hub report completions|surveys [--org NAME] [--programme P] [--course C]\n"
+  "                    [--from DATE] [--to DATE] [--format json|csv] [--data-dir DIR | --db URL]\n";
 
 static char *opt_data_dir;
 static char *opt_db;
@@ -458,6 +462,73 @@ cmd_publish (int    argc,
   return EXIT_SUCCESS;
 }
 
+/* report */
+
+static int
+cmd_report (int    argc,
+            char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HubStore) store = NULL;
+  g_autofree char *org = NULL;
+  g_autofree char *programme = NULL;
+  g_autofree char *course = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *format = NULL;
+  HubReportFilter filter = { 0 };
+  json_object *report;
+  gboolean surveys;
+  int status = 0;
+  const GOptionEntry entries[] = {
+    { "org", 0, 0, G_OPTION_ARG_STRING, &org, NULL, NULL },
+    { "programme", 0, 0, G_OPTION_ARG_STRING, &programme, NULL, NULL },
+    { "course", 0, 0, G_OPTION_ARG_STRING, &course, NULL, NULL },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, NULL, NULL },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, NULL, NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, NULL, NULL },
+    { NULL }
+  };
+
+  if (!parse_options (&argc, &argv, entries))
+    return EXIT_USAGE;
+  if (argc != 2 || (!g_str_equal (argv[1], "completions") && !g_str_equal (argv[1], "surveys")))
+    return usage_error ("report wants completions or surveys");
+  if (format != NULL && !g_str_equal (format, "csv") && !g_str_equal (format, "json"))
+    return usage_error ("--format is csv or json, not %s", format);
+  surveys = g_str_equal (argv[1], "surveys");
+
+  store = open_store (&status);
+  if (store == NULL)
+    return status;
+  if (org != NULL && !hub_report_org_id (store, org, &filter.org_id, &error))
+    return error ? fail ("cannot read the organisations: %s", error->message)
+                 : fail ("there is no organisation %s", org);
+  filter.programme = programme;
+  filter.course = course;
+  filter.from = from;
+  filter.to = to;
+  report = surveys ? hub_report_surveys (store, &filter, &error)
+                   : hub_report_completions (store, &filter, &error);
+  if (report == NULL)
+    return fail ("cannot make the report: %s", error->message);
+  if (format != NULL && g_str_equal (format, "csv"))
+    {
+      g_autoptr(GBytes) csv = surveys ? hub_report_surveys_csv (report) : hub_report_completions_csv (report);
+      gsize size;
+      const char *data = g_bytes_get_data (csv, &size);
+
+      fwrite (data, 1, size, stdout);
+    }
+  else
+    printf ("%s\n", json_object_to_json_string_ext (report, JSON_C_TO_STRING_PRETTY |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put (report);
+  if (fflush (stdout) != 0)
+    return fail ("cannot write the report: %s", g_strerror (errno));
+  return EXIT_SUCCESS;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -495,6 +566,8 @@ main (int    argc,
     return cmd_migrate (argc, argv);
   if (g_str_equal (command, "publish"))
     return cmd_publish (argc, argv);
+  if (g_str_equal (command, "report"))
+    return cmd_report (argc, argv);
   if (g_str_equal (command, "--help") || g_str_equal (command, "-h") ||
       g_str_equal (command, "help"))
     {
