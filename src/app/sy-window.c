@@ -1761,6 +1761,9 @@ sync_finished_cb (SyWindow            *self,
   /* Courses came, or progress made on other PCs: the cards show it. */
   if (summary != NULL && (summary->courses_downloaded > 0 || summary->pulled > 0))
     reload_library (self);
+  /* Learners of the organisation who studied on another PC can now sign in here. */
+  if (summary != NULL && summary->learners_pulled > 0 && self->learner == NULL)
+    reload_learners (self, NULL);
   if (summary != NULL && summary->courses_downloaded > 0 && page_is (self, "catalog") &&
       !sy_catalog_page_get_busy (self->catalog_page))
     sy_catalog_page_load (self->catalog_page);
