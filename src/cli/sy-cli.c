@@ -17,8 +17,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "sy-bundle.h"
 #include "sy-cli.h"
 #include "sy-package.h"
+#include "sy-report.h"
 #include "sy-store.h"
 #include "sy-sync.h"
 #include "sy-util.h"
@@ -613,6 +615,360 @@ cmd_certificate (Cli   *cli,
   if (!(code = sy_store_write_certificate (cli->store, learner, argv[1], output, NULL, &error)))
     return user_error (cli, "%s", error->message);
   g_print (_("Wrote %s (verification code %s)\n"), output, code);
+  return SY_CLI_OK;
+}
+
+/* ---- coordinators: reports, certificates, voiding ---- */
+
+/* --format: one of @allowed (NULL-terminated), or a usage error. */
+static gboolean
+check_format (Cli                *cli,
+              GOptionContext     *context,
+              const char         *format,
+              const char * const *allowed,
+              int                *status)
+{
+  g_autofree char *list = g_strjoinv ("|", (char **) allowed);
+  g_autofree char *msg = NULL;
+
+  if (g_strv_contains (allowed, format))
+    return TRUE;
+  msg = g_strdup_printf (_("--format takes %s, not “%s”."), list, format);
+  *status = usage_error (cli, context, msg);
+  return FALSE;
+}
+
+/* Writes a JSON or CSV export to @output, or to standard output without one. */
+static int
+report_output (Cli        *cli,
+               GBytes     *bytes,
+               const char *output)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (output == NULL || g_str_equal (output, "-"))
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (bytes, &len);
+
+      fwrite (data, 1, len, stdout);
+      fflush (stdout);
+      return SY_CLI_OK;
+    }
+  if (!sy_report_write_csv (bytes, output, &error))
+    return user_error (cli, "%s", error->message);
+  g_print (_("Wrote %s\n"), output);
+  return SY_CLI_OK;
+}
+
+static GBytes *
+json_bytes (char *json)
+{
+  char *line = g_strconcat (json, "\n", NULL);
+
+  g_free (json);
+  return g_bytes_new_take (line, strlen (line));
+}
+
+static int
+report_completions (Cli   *cli,
+                    int    argc,
+                    char **argv)
+{
+  g_autofree char *programme = NULL, *course = NULL, *learner = NULL;
+  g_autofree char *from = NULL, *to = NULL, *status_name = NULL;
+  g_autofree char *format = NULL, *output = NULL;
+  GOptionEntry entries[] = {
+    { "programme", 0, 0, G_OPTION_ARG_STRING, &programme, N_("Only this programme's courses"), N_("ID") },
+    { "course", 0, 0, G_OPTION_ARG_STRING, &course, N_("Only this course"), N_("ID") },
+    { "learner", 0, 0, G_OPTION_ARG_STRING, &learner, N_("Only this learner (a UUID)"), N_("ID") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from,
+      N_("Completed (or last active) on or after this date, e.g. 2026-11-01"), N_("DATE") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("Completed (or last active) on or before this date"),
+      N_("DATE") },
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status_name,
+      N_("Only rows with this status: not-started, in-progress or completed"), N_("STATUS") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("table (default), json, csv or xlsx"),
+      N_("FORMAT") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Write to this file (needed for xlsx; default: standard output)"), N_("FILE") },
+    { NULL }
+  };
+  static const char * const formats[] = { "table", "json", "csv", "xlsx", NULL };
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("— completions per learner and course, with totals"));
+  g_autoptr(SyCompletionReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  SyReportFilter filter;
+  int status = SY_CLI_OK;
+
+  g_option_context_set_summary (context,
+                                _("Who completed what, from this PC's records: class hours, "
+                                  "credits and passes issued. Each completion counts once, "
+                                  "however many times its records arrived."));
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (cli, context, _("This command takes no arguments."));
+  if (format == NULL)
+    format = g_strdup ("table");
+  if (!check_format (cli, context, format, formats, &status))
+    return status;
+  if (g_str_equal (format, "xlsx") && output == NULL)
+    return usage_error (cli, context, _("Give the file to write with -o FILE.xlsx."));
+  if (g_str_equal (format, "table") && output != NULL)
+    return usage_error (cli, context, _("-o is for --format json, csv or xlsx."));
+
+  sy_report_filter_init (&filter);
+  filter.programme = programme;
+  filter.course_id = course;
+  filter.learner_uuid = learner;
+  filter.from = from;
+  filter.to = to;
+  if (status_name != NULL)
+    {
+      if (g_str_equal (status_name, "not-started"))
+        filter.status = SY_STATUS_NOT_STARTED;
+      else if (g_str_equal (status_name, "in-progress"))
+        filter.status = SY_STATUS_IN_PROGRESS;
+      else if (g_str_equal (status_name, "completed"))
+        filter.status = SY_STATUS_COMPLETED;
+      else
+        return usage_error (cli, context, _("--status takes not-started, in-progress or completed."));
+    }
+  if (!open_store (cli, &status))
+    return status;
+
+  if (!(report = sy_store_report_completions (cli->store, &filter, NULL, &error)))
+    {
+      if (g_error_matches (error, SY_REPORT_ERROR, SY_REPORT_ERROR_INVALID))
+        return usage_error (cli, context, error->message);
+      return user_error (cli, "%s", error->message);
+    }
+
+  if (g_str_equal (format, "json"))
+    {
+      g_autoptr(GBytes) bytes = json_bytes (sy_report_completions_to_json (report));
+      return report_output (cli, bytes, output);
+    }
+  if (g_str_equal (format, "csv"))
+    {
+      g_autoptr(GBytes) bytes = sy_report_completions_to_csv (report);
+      return report_output (cli, bytes, output);
+    }
+  if (g_str_equal (format, "xlsx"))
+    {
+      if (!sy_report_write_xlsx (report, NULL, output, &error))
+        return user_error (cli, "%s", error->message);
+      g_print (_("Wrote %s\n"), output);
+      return SY_CLI_OK;
+    }
+
+  for (guint i = 0; i < report->rows->len; i++)
+    {
+      SyCompletionRow *r = g_ptr_array_index (report->rows, i);
+      g_autofree char *done = g_strdup_printf ("%u/%u", r->n_done, r->n_items);
+      g_autofree char *when = r->completed ? g_strndup (r->completed, 10) : g_strdup ("");
+
+      g_print ("%-12s  %-28s  %-12s  %-7s  %5.1f  %4.1f  %-10s  %s\n", r->learner_name,
+               r->course_id, sy_report_status_display (r->status), done, r->class_hours,
+               r->credits, when, r->verification_code ? r->verification_code : "");
+    }
+  g_print (_("%u completions, %u passes issued, %u learners, %.1f class hours, %.1f credits\n"),
+           report->n_completions, report->n_passes, report->n_learners, report->class_hours,
+           report->credits);
+  return SY_CLI_OK;
+}
+
+static void
+print_stats_line (SySurveyQuestion *q,
+                  SyAnswerCount    *c,
+                  gboolean          repeated)
+{
+  const char *label = c->label ? sy_text_get (c->label, NULL) : c->answer;
+  guint first = 0, latest = 0;
+
+  if (!repeated)
+    {
+      g_print ("      %-40s  %4u\n", label, c->count);
+      return;
+    }
+  for (guint i = 0; i < q->first->counts->len; i++)
+    if (g_str_equal (((SyAnswerCount *) g_ptr_array_index (q->first->counts, i))->answer, c->answer))
+      first = ((SyAnswerCount *) g_ptr_array_index (q->first->counts, i))->count;
+  for (guint i = 0; i < q->latest->counts->len; i++)
+    if (g_str_equal (((SyAnswerCount *) g_ptr_array_index (q->latest->counts, i))->answer, c->answer))
+      latest = ((SyAnswerCount *) g_ptr_array_index (q->latest->counts, i))->count;
+  g_print ("      %-40s  %4u   %4u → %-4u\n", label, c->count, first, latest);
+}
+
+static int
+report_surveys (Cli   *cli,
+                int    argc,
+                char **argv)
+{
+  g_autofree char *course = NULL, *format = NULL, *output = NULL;
+  GOptionEntry entries[] = {
+    { "course", 0, 0, G_OPTION_ARG_STRING, &course, N_("Only this course's surveys"), N_("ID") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("table (default), json, csv or xlsx"),
+      N_("FORMAT") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Write to this file (needed for xlsx; default: standard output)"), N_("FILE") },
+    { NULL }
+  };
+  static const char * const formats[] = { "table", "json", "csv", "xlsx", NULL };
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("— survey answers per question, before and after"));
+  g_autoptr(GPtrArray) surveys = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = SY_CLI_OK;
+
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (cli, context, _("This command takes no arguments."));
+  if (format == NULL)
+    format = g_strdup ("table");
+  if (!check_format (cli, context, format, formats, &status))
+    return status;
+  if (g_str_equal (format, "xlsx") && output == NULL)
+    return usage_error (cli, context, _("Give the file to write with -o FILE.xlsx."));
+  if (g_str_equal (format, "table") && output != NULL)
+    return usage_error (cli, context, _("-o is for --format json, csv or xlsx."));
+  if (!open_store (cli, &status))
+    return status;
+
+  if (!(surveys = sy_store_report_surveys (cli->store, course, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+
+  if (g_str_equal (format, "json"))
+    {
+      g_autoptr(GBytes) bytes = json_bytes (sy_report_surveys_to_json (surveys));
+      return report_output (cli, bytes, output);
+    }
+  if (g_str_equal (format, "csv"))
+    {
+      g_autoptr(GBytes) bytes = sy_report_surveys_to_csv (surveys);
+      return report_output (cli, bytes, output);
+    }
+  if (g_str_equal (format, "xlsx"))
+    {
+      if (!sy_report_write_xlsx (NULL, surveys, output, &error))
+        return user_error (cli, "%s", error->message);
+      g_print (_("Wrote %s\n"), output);
+      return SY_CLI_OK;
+    }
+
+  if (surveys->len == 0)
+    g_print (_("No surveys installed.\n"));
+  for (guint i = 0; i < surveys->len; i++)
+    {
+      SySurveyReport *s = g_ptr_array_index (surveys, i);
+
+      g_print ("%s — %s\n", sy_text_get (s->course_title, NULL), sy_text_get (s->title, NULL));
+      /* Translators: attempts at a survey, learners, and learners who took it twice or more */
+      g_print (_("  %u attempts by %u learners; %u took it twice or more (first → latest)\n"),
+               s->n_attempts, s->n_learners, s->n_repeated);
+      for (guint j = 0; j < s->questions->len; j++)
+        {
+          SySurveyQuestion *q = g_ptr_array_index (s->questions, j);
+
+          g_print ("    %s\n", q->prompt ? sy_text_get (q->prompt, NULL) : q->question_id);
+          if (q->type == SY_QUESTION_NUMBER && q->all->n_answers > 0)
+            g_print (_("      %u answers: mean %.2f, lowest %g, highest %g\n"), q->all->n_answers,
+                     q->all->mean, q->all->min, q->all->max);
+          for (guint k = 0; k < q->all->counts->len; k++)
+            print_stats_line (q, g_ptr_array_index (q->all->counts, k), s->n_repeated > 0);
+        }
+    }
+  return SY_CLI_OK;
+}
+
+static int
+cmd_report (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  if (argc >= 2 && g_str_equal (argv[1], "completions"))
+    return report_completions (cli, argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "surveys"))
+    return report_surveys (cli, argc - 1, argv + 1);
+  g_printerr ("%s: %s\n", cli->prgname, _("Use “report completions” or “report surveys”."));
+  return SY_CLI_USAGE_ERROR;
+}
+
+static int
+cmd_certificates (Cli   *cli,
+                  int    argc,
+                  char **argv)
+{
+  g_autofree char *course = NULL, *output = NULL;
+  GOptionEntry entries[] = {
+    { "course", 0, 0, G_OPTION_ARG_STRING, &course, N_("The course"), N_("ID") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("The folder to write them to (default: the current folder)"), N_("FOLDER") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("— the certificates of everyone who completed a course"));
+  g_autoptr(SyCompletionReport) report = NULL;
+  g_autoptr(SyCourse) found = NULL;
+  g_autoptr(GPtrArray) written = NULL;
+  g_autoptr(GError) error = NULL;
+  SyReportFilter filter;
+  int status = SY_CLI_OK;
+
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
+    return status;
+  if (argc > 1 || course == NULL)
+    return usage_error (cli, context, _("Use “certificates --course ID [-o FOLDER]”."));
+  if (!open_store (cli, &status))
+    return status;
+  if (!(found = sy_store_get_course (cli->store, course, NULL, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+
+  sy_report_filter_init (&filter);
+  filter.course_id = course;
+  filter.status = SY_STATUS_COMPLETED;
+  if (!(report = sy_store_report_completions (cli->store, &filter, NULL, &error)) ||
+      !(written = sy_report_write_certificates (cli->store, report->rows, output ? output : ".",
+                                                NULL, &error)))
+    return user_error (cli, "%s", error->message);
+  for (guint i = 0; i < written->len; i++)
+    g_print ("%s\n", (char *) g_ptr_array_index (written, i));
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Wrote %u certificate\n", "Wrote %u certificates\n",
+                        written->len), written->len);
+  return SY_CLI_OK;
+}
+
+static int
+cmd_void (Cli   *cli,
+          int    argc,
+          char **argv)
+{
+  g_autofree char *by = NULL;
+  GOptionEntry entries[] = {
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by, N_("The coordinator who voids it (a UUID)"), N_("ID") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("STATEMENT — void a wrong record"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  int status = SY_CLI_OK;
+
+  g_option_context_set_summary (context,
+                                _("Records are never edited: a voiding record says this one "
+                                  "was wrong, and progress and reports stop counting it here "
+                                  "and wherever the voiding record travels."));
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
+    return status;
+  if (argc != 2 || by == NULL)
+    return usage_error (cli, context, _("Use “void STATEMENT --by COORDINATOR”."));
+  if (!open_store (cli, &status))
+    return status;
+  if (!(id = sy_store_void_statement (cli->store, argv[1], by, NULL, &error)))
+    return user_error (cli, "%s", error->message);
+  g_print (_("Voided %s (voiding record %s)\n"), argv[1], id);
   return SY_CLI_OK;
 }
 
@@ -1233,6 +1589,93 @@ cmd_quarantine (Cli   *cli,
   return SY_CLI_OK;
 }
 
+/* ---- bundle ---- */
+
+static int
+cmd_bundle (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autofree char *since = NULL;
+  g_auto(GStrv) with_courses = NULL;
+  gboolean all = FALSE, all_courses = FALSE;
+  GOptionEntry entries[] = {
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since,
+      N_("export: only records made after this time (ISO 8601, e.g. 2026-11-01)"), N_("TIME") },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all,
+      N_("export: every record, also those the hub already has"), NULL },
+    { "with-courses", 0, 0, G_OPTION_ARG_STRING_ARRAY, &with_courses,
+      N_("export: carry these installed courses along (ids, separated by commas)"), N_("ID,…") },
+    { "all-courses", 0, 0, G_OPTION_ARG_NONE, &all_courses,
+      N_("export: carry every installed course along"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("export|import FILE.sybundle — records on a USB stick"));
+  g_autoptr(GError) error = NULL;
+  SyBundleSummary summary;
+  int status = SY_CLI_OK;
+
+  g_option_context_set_summary (context,
+                                _("Carries the records this PC has not sent to the hub (and "
+                                  "optionally courses) to a PC that can sync. Importing the "
+                                  "same bundle twice changes nothing; a damaged bundle is "
+                                  "refused whole."));
+  if (!parse_options (cli, context, entries, &argc, &argv, &status))
+    return status;
+  if (argc != 3 || !(g_str_equal (argv[1], "export") || g_str_equal (argv[1], "import")))
+    return usage_error (cli, context, _("Use “bundle export FILE.sybundle” or “bundle import "
+                                        "FILE.sybundle”."));
+  if (g_str_equal (argv[1], "import") && (since || all || with_courses || all_courses))
+    return usage_error (cli, context, _("--since, --all, --with-courses and --all-courses are "
+                                        "for “bundle export”."));
+  if (with_courses && all_courses)
+    return usage_error (cli, context, _("Give either --with-courses or --all-courses."));
+  if (!open_store (cli, &status))
+    return status;
+
+  if (g_str_equal (argv[1], "export"))
+    {
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      SyBundleOptions opts = { 0 };
+
+      for (guint i = 0; with_courses && with_courses[i]; i++)
+        {
+          g_auto(GStrv) parts = g_strsplit (with_courses[i], ",", -1);
+
+          for (guint j = 0; parts[j]; j++)
+            if (*g_strstrip (parts[j]) != '\0')
+              g_ptr_array_add (ids, g_strdup (parts[j]));
+        }
+      g_ptr_array_add (ids, NULL);
+      opts.since = since;
+      opts.all = all;
+      opts.course_ids = ids->len > 1 ? (const char * const *) ids->pdata : NULL;
+      opts.all_courses = all_courses;
+      if (!sy_store_export_bundle (cli->store, argv[2], &opts, &summary, NULL, &error))
+        return user_error (cli, "%s", error->message);
+      g_print (_("Wrote %s: %u records, %u learners, %u courses\n"), argv[2],
+               summary.statements, summary.learners, summary.courses);
+    }
+  else
+    {
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      if (!sy_store_import_bundle (cli->store, argv[2], &summary, NULL, &error))
+        return user_error (cli, "%s: %s", argv[2], error->message);
+      g_string_printf (line, _("Imported %s: %u new records (%u were already here), %u new "
+                               "learners, courses: %u installed, %u updated, %u unchanged"),
+                       argv[2], summary.statements_added, summary.statements_known,
+                       summary.learners_added, summary.courses_installed,
+                       summary.courses_updated, summary.courses_unchanged);
+      if (summary.learners_kept > 0)
+        g_string_append_printf (line, _("; %u learners differ in the bundle and were kept as "
+                                        "they are on this PC"), summary.learners_kept);
+      g_print ("%s\n", line->str);
+    }
+  return SY_CLI_OK;
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -1246,6 +1689,8 @@ static const struct {
   { "learners", cmd_learners, N_("List learners, or add one with “learners add NAME”") },
   { "progress", cmd_progress, N_("Show learners' progress in their courses") },
   { "statements", cmd_statements, N_("Export or import learning records (JSON lines)") },
+  { "bundle",   cmd_bundle,   N_("Carry records (and courses) on a USB stick: bundle "
+                               "export|import FILE.sybundle") },
   { "certificate", cmd_certificate, N_("Write the certificate of a completed course") },
   { "classes",  cmd_classes,  N_("List a teacher's classes") },
   { "class",    cmd_class,    N_("Add a class, its pupils and assignments; start a session; "
@@ -1254,6 +1699,9 @@ static const struct {
   { "connect-lrs", cmd_connect_lrs, N_("Send records to any xAPI record store instead of a hub") },
   { "sync",     cmd_sync,     N_("Send and receive records, download new courses") },
   { "quarantine", cmd_quarantine, N_("List records the hub refused") },
+  { "report",   cmd_report,   N_("Coordinators: completions or survey answers, as a table, JSON, CSV or XLSX") },
+  { "certificates", cmd_certificates, N_("Write the certificates of everyone who completed a course") },
+  { "void",     cmd_void,     N_("Void a wrong record (a coordinator)") },
   { "attendance", cmd_attendance, N_("Show a class session's attendance, or mark a pupil "
                                      "present or absent") },
 };

@@ -1619,6 +1619,7 @@ sy_sync_enrol (SyStore       *store,
 {
   g_autofree char *base = NULL;
   g_autofree char *devices = NULL;
+  g_autofree char *trimmed = NULL;
   g_autoptr(Http) http = NULL;
   const char *headers[] = { "Content-Type: application/json", NULL };
   json_object *body, *reply;
@@ -1631,7 +1632,8 @@ sy_sync_enrol (SyStore       *store,
 
   if (!(base = normalize_url (url, error)))
     return FALSE;
-  if (code == NULL || *g_strstrip (g_strdup (code)) == '\0')
+  trimmed = g_strstrip (g_strdup (code != NULL ? code : ""));
+  if (*trimmed == '\0')
     {
       g_set_error_literal (error, SY_SYNC_ERROR, SY_SYNC_ERROR_CODE,
                            _("Type the enrolment code your coordinator gave you."));
