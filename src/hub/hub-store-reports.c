@@ -100,44 +100,79 @@ text_or_null (const char *text)
   return text != NULL ? json_object_new_string (text) : NULL;
 }
 
-json_object *
-hub_report_completions (HubStore               *store,
-                        const HubReportFilter  *filter,
-                        GError                **error)
+/* One completion, as the scan reads it (valid during the callback). */
+typedef struct
+{
+  const char  *learner;
+  const char  *name;
+  const char  *external_id;
+  const char  *organisation;
+  const char  *device;
+  const char  *course;
+  json_object *entry;         /* the catalog's, or NULL */
+  const char  *programme;
+  const char  *completed;
+} Completion;
+
+typedef void (*CompletionFunc) (const Completion *row,
+                                gpointer          data);
+
+typedef struct
+{
+  char   *learner;
+  char   *name;
+  char   *organisation;
+  char   *programme;
+  guint   courses;
+  char   *completed;         /* the latest */
+} Pass;
+
+static void
+pass_free (Pass *p)
+{
+  g_free (p->learner);
+  g_free (p->name);
+  g_free (p->organisation);
+  g_free (p->programme);
+  g_free (p->completed);
+  g_free (p);
+}
+
+typedef struct
+{
+  gint64      completions;
+  double      class_hours;
+  double      credits;
+  GHashTable *learners;       /* uuid set */
+  GHashTable *passes;         /* learner \n programme → Pass */
+} Totals;
+
+static void
+totals_clear (Totals *t)
+{
+  g_clear_pointer (&t->learners, g_hash_table_unref);
+  g_clear_pointer (&t->passes, g_hash_table_unref);
+}
+
+/* Reads the completions the filter keeps, in report order, calling @func for each and
+ * adding them up in @totals. The rows are not kept: a report of millions streams. */
+static gboolean
+completions_scan (HubStore               *store,
+                  const HubReportFilter  *filter,
+                  CompletionFunc          func,
+                  gpointer                data,
+                  Totals                 *totals,
+                  GError                **error)
 {
   g_autoptr(GHashTable) catalog = NULL;
-  g_autoptr(GHashTable) learners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  /* learner \n programme → courses completed in it, and the latest completion */
-  g_autoptr(GHashTable) per_programme = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, json_unref);
-  g_autoptr(GHashTable) programme_size = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *to = upper_bound (filter->to);
-  json_object *rows = json_object_new_array ();
-  json_object *passes = json_object_new_array ();
-  json_object *totals, *report;
-  double class_hours = 0, credits = 0;
   HubDbStmt *stmt;
   HubDb *db;
 
+  totals->learners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  totals->passes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) pass_free);
   if (!(catalog = catalog_by_id (store, error)) || !(db = hub_store_db (store, error)))
-    {
-      json_object_put (rows);
-      json_object_put (passes);
-      return NULL;
-    }
-  {
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init (&iter, catalog);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      {
-        const char *programme = entry_text (value, "programme");
-        if (programme != NULL)
-          g_hash_table_insert (programme_size, g_strdup (programme),
-                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (programme_size, programme)) + 1));
-      }
-  }
-
+    return FALSE;
   stmt = hub_db_prepare (db,
     "SELECT s.learner, s.object_id, MIN(s.timestamp), l.name, l.external_id, o.name, d.label "
     "FROM statements s "
@@ -150,99 +185,192 @@ hub_report_completions (HubStore               *store,
     "GROUP BY s.learner, s.object_id, l.name, l.external_id, o.name, d.label "
     "ORDER BY o.name, l.name, s.learner, s.object_id", error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   hub_db_bind_int64 (stmt, 1, filter->org_id);
   while (hub_db_step (stmt, error))
     {
-      const char *learner = hub_db_column_text (stmt, 0);
-      const char *course = hub_db_column_text (stmt, 1) + strlen (COURSE_PREFIX);
-      const char *completed = hub_db_column_text (stmt, 2);
-      json_object *entry = g_hash_table_lookup (catalog, course);
-      const char *programme = entry_text (entry, "programme");
-      json_object *row, *titles = NULL;
+      Completion row = { 0 };
 
-      if ((filter->course != NULL && g_strcmp0 (course, filter->course) != 0) ||
-          (filter->programme != NULL && g_strcmp0 (programme, filter->programme) != 0) ||
-          !in_range (completed, filter, to))
+      row.learner = hub_db_column_text (stmt, 0);
+      row.course = hub_db_column_text (stmt, 1) + strlen (COURSE_PREFIX);
+      row.completed = hub_db_column_text (stmt, 2);
+      row.name = hub_db_column_text (stmt, 3);
+      row.external_id = hub_db_column_text (stmt, 4);
+      row.organisation = hub_db_column_text (stmt, 5);
+      row.device = hub_db_column_text (stmt, 6);
+      row.entry = g_hash_table_lookup (catalog, row.course);
+      row.programme = entry_text (row.entry, "programme");
+      if ((filter->course != NULL && g_strcmp0 (row.course, filter->course) != 0) ||
+          (filter->programme != NULL && g_strcmp0 (row.programme, filter->programme) != 0) ||
+          !in_range (row.completed, filter, to))
         continue;
 
-      row = json_object_new_object ();
-      json_object_object_add (row, "learner", json_object_new_string (learner));
-      json_object_object_add (row, "name", text_or_null (hub_db_column_text (stmt, 3)));
-      json_object_object_add (row, "external_id", text_or_null (hub_db_column_text (stmt, 4)));
-      json_object_object_add (row, "organisation", text_or_null (hub_db_column_text (stmt, 5)));
-      json_object_object_add (row, "device", text_or_null (hub_db_column_text (stmt, 6)));
-      json_object_object_add (row, "course", json_object_new_string (course));
-      if (entry != NULL)
-        json_object_object_get_ex (entry, "titles", &titles);
-      json_object_object_add (row, "titles", titles ? json_object_get (titles) : json_object_new_object ());
-      json_object_object_add (row, "programme", text_or_null (programme));
-      json_object_object_add (row, "class_hours", json_object_new_double (entry_number (entry, "class_hours")));
-      json_object_object_add (row, "credits", json_object_new_double (entry_number (entry, "credits")));
-      json_object_object_add (row, "completed", json_object_new_string (completed));
-      json_object_array_add (rows, row);
-      class_hours += entry_number (entry, "class_hours");
-      credits += entry_number (entry, "credits");
-      g_hash_table_add (learners, g_strdup (learner));
-
-      if (programme != NULL)
+      func (&row, data);
+      totals->completions++;
+      totals->class_hours += entry_number (row.entry, "class_hours");
+      totals->credits += entry_number (row.entry, "credits");
+      if (!g_hash_table_contains (totals->learners, row.learner))
+        g_hash_table_add (totals->learners, g_strdup (row.learner));
+      if (row.programme != NULL)
         {
-          g_autofree char *key = g_strjoin ("\n", learner, programme, NULL);
-          json_object *pass = g_hash_table_lookup (per_programme, key);
+          g_autofree char *key = g_strjoin ("\n", row.learner, row.programme, NULL);
+          Pass *pass = g_hash_table_lookup (totals->passes, key);
 
           if (pass == NULL)
             {
-              pass = json_object_new_object ();
-              json_object_object_add (pass, "learner", json_object_new_string (learner));
-              json_object_object_add (pass, "name", text_or_null (hub_db_column_text (stmt, 3)));
-              json_object_object_add (pass, "organisation", text_or_null (hub_db_column_text (stmt, 5)));
-              json_object_object_add (pass, "programme", json_object_new_string (programme));
-              json_object_object_add (pass, "courses", json_object_new_int (0));
-              json_object_object_add (pass, "completed", json_object_new_string (completed));
-              g_hash_table_insert (per_programme, g_strdup (key), pass);
+              pass = g_new0 (Pass, 1);
+              pass->learner = g_strdup (row.learner);
+              pass->name = g_strdup (row.name);
+              pass->organisation = g_strdup (row.organisation);
+              pass->programme = g_strdup (row.programme);
+              pass->completed = g_strdup (row.completed);
+              g_hash_table_insert (totals->passes, g_steal_pointer (&key), pass);
             }
-          json_object_object_add (pass, "courses",
-                                  json_object_new_int (json_object_get_int (json_object_object_get (pass, "courses")) + 1));
-          if (strcmp (completed, entry_text (pass, "completed")) > 0)
-            json_object_object_add (pass, "completed", json_object_new_string (completed));
+          pass->courses++;
+          if (strcmp (row.completed, pass->completed) > 0)
+            {
+              g_free (pass->completed);
+              pass->completed = g_strdup (row.completed);
+            }
         }
     }
   if (error != NULL && *error != NULL)
-    goto fail;
+    return FALSE;
 
-  /* a pass: every course of the programme completed */
+  /* a pass: every course of the programme completed; the others are not passes */
   {
-    g_autoptr(GList) keys = g_list_sort (g_hash_table_get_keys (per_programme), (GCompareFunc) strcmp);
+    g_autoptr(GHashTable) programme_size = g_hash_table_new (g_str_hash, g_str_equal);
+    GHashTableIter iter;
+    gpointer value;
 
-    for (GList *l = keys; l != NULL; l = l->next)
+    g_hash_table_iter_init (&iter, catalog);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
       {
-        json_object *pass = g_hash_table_lookup (per_programme, l->data);
-        guint needed = GPOINTER_TO_UINT (g_hash_table_lookup (programme_size, entry_text (pass, "programme")));
+        const char *programme = entry_text (value, "programme");
+        if (programme != NULL)
+          g_hash_table_insert (programme_size, (gpointer) programme,
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (programme_size, programme)) + 1));
+      }
+    g_hash_table_iter_init (&iter, totals->passes);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      {
+        Pass *pass = value;
+        guint needed = GPOINTER_TO_UINT (g_hash_table_lookup (programme_size, pass->programme));
 
-        if (needed > 0 && (guint) json_object_get_int (json_object_object_get (pass, "courses")) >= needed)
-          {
-            json_object_object_del (pass, "courses");
-            json_object_array_add (passes, json_object_get (pass));
-          }
+        if (needed == 0 || pass->courses < needed)
+          g_hash_table_iter_remove (&iter);
       }
   }
+  return TRUE;
+}
 
-  totals = json_object_new_object ();
-  json_object_object_add (totals, "completions", json_object_new_int64 (json_object_array_length (rows)));
-  json_object_object_add (totals, "learners", json_object_new_int64 (g_hash_table_size (learners)));
-  json_object_object_add (totals, "class_hours", json_object_new_double (class_hours));
-  json_object_object_add (totals, "credits", json_object_new_double (credits));
-  json_object_object_add (totals, "passes", json_object_new_int64 (json_object_array_length (passes)));
+static json_object *
+totals_json (const Totals *t)
+{
+  json_object *totals = json_object_new_object ();
+
+  json_object_object_add (totals, "completions", json_object_new_int64 (t->completions));
+  json_object_object_add (totals, "learners", json_object_new_int64 (g_hash_table_size (t->learners)));
+  json_object_object_add (totals, "class_hours", json_object_new_double (t->class_hours));
+  json_object_object_add (totals, "credits", json_object_new_double (t->credits));
+  json_object_object_add (totals, "passes", json_object_new_int64 (g_hash_table_size (t->passes)));
+  return totals;
+}
+
+typedef struct
+{
+  json_object *rows;
+  gint64       index;
+  gint64       offset;
+  gint64       limit;
+} JsonRows;
+
+static void
+add_json_row (const Completion *c,
+              gpointer          data)
+{
+  JsonRows *j = data;
+  json_object *row, *titles = NULL;
+
+  if (j->index++ < j->offset || (j->limit > 0 && j->index > j->offset + j->limit))
+    return;
+  row = json_object_new_object ();
+  json_object_object_add (row, "learner", json_object_new_string (c->learner));
+  json_object_object_add (row, "name", text_or_null (c->name));
+  json_object_object_add (row, "external_id", text_or_null (c->external_id));
+  json_object_object_add (row, "organisation", text_or_null (c->organisation));
+  json_object_object_add (row, "device", text_or_null (c->device));
+  json_object_object_add (row, "course", json_object_new_string (c->course));
+  if (c->entry != NULL)
+    json_object_object_get_ex (c->entry, "titles", &titles);
+  json_object_object_add (row, "titles", titles ? json_object_get (titles) : json_object_new_object ());
+  json_object_object_add (row, "programme", text_or_null (c->programme));
+  json_object_object_add (row, "class_hours", json_object_new_double (entry_number (c->entry, "class_hours")));
+  json_object_object_add (row, "credits", json_object_new_double (entry_number (c->entry, "credits")));
+  json_object_object_add (row, "completed", json_object_new_string (c->completed));
+  json_object_array_add (j->rows, row);
+}
+
+static gint
+compare_passes (gconstpointer a,
+                gconstpointer b)
+{
+  const Pass *x = *(Pass **) a, *y = *(Pass **) b;
+  int c = g_strcmp0 (x->organisation, y->organisation);
+
+  if (c == 0)
+    c = g_strcmp0 (x->name, y->name);
+  if (c == 0)
+    c = g_strcmp0 (x->learner, y->learner);
+  return c != 0 ? c : g_strcmp0 (x->programme, y->programme);
+}
+
+json_object *
+hub_report_completions (HubStore               *store,
+                        const HubReportFilter  *filter,
+                        GError                **error)
+{
+  JsonRows j = { json_object_new_array (), 0, filter->offset, filter->limit };
+  Totals totals = { 0 };
+  json_object *report, *passes;
+
+  if (!completions_scan (store, filter, add_json_row, &j, &totals, error))
+    {
+      json_object_put (j.rows);
+      totals_clear (&totals);
+      return NULL;
+    }
+  passes = json_object_new_array ();
+  {
+    g_autoptr(GPtrArray) list = g_ptr_array_new ();
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, totals.passes);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      g_ptr_array_add (list, value);
+    g_ptr_array_sort (list, compare_passes);
+    for (guint i = 0; i < list->len; i++)
+      {
+        Pass *p = list->pdata[i];
+        json_object *pass = json_object_new_object ();
+
+        json_object_object_add (pass, "learner", json_object_new_string (p->learner));
+        json_object_object_add (pass, "name", text_or_null (p->name));
+        json_object_object_add (pass, "organisation", text_or_null (p->organisation));
+        json_object_object_add (pass, "programme", json_object_new_string (p->programme));
+        json_object_object_add (pass, "completed", json_object_new_string (p->completed));
+        json_object_array_add (passes, pass);
+      }
+  }
   report = json_object_new_object ();
-  json_object_object_add (report, "completions", rows);
+  json_object_object_add (report, "completions", j.rows);
+  if (filter->limit > 0 && j.index > filter->offset + filter->limit)
+    json_object_object_add (report, "next_offset", json_object_new_int64 (filter->offset + filter->limit));
   json_object_object_add (report, "passes", passes);
-  json_object_object_add (report, "totals", totals);
+  json_object_object_add (report, "totals", totals_json (&totals));
+  totals_clear (&totals);
   return report;
-
-fail:
-  json_object_put (rows);
-  json_object_put (passes);
-  return NULL;
 }
 
 /* ---- surveys ---- */
@@ -532,49 +660,56 @@ title_of (json_object *titles)
   return title;
 }
 
-GBytes *
-hub_report_completions_csv (json_object *report)
+static void
+add_csv_row (const Completion *c,
+             gpointer          data)
 {
-  GString *out = csv_new ();
-  json_object *rows = json_object_object_get (report, "completions");
-  json_object *totals = json_object_object_get (report, "totals");
+  GString *out = data;
+
+  csv_field (out, c->learner, FALSE);
+  csv_field (out, c->name, FALSE);
+  csv_field (out, c->external_id, FALSE);
+  csv_field (out, c->organisation, FALSE);
+  csv_field (out, c->device, FALSE);
+  csv_field (out, c->course, FALSE);
+  csv_field (out, title_of (c->entry ? json_object_object_get (c->entry, "titles") : NULL), FALSE);
+  csv_field (out, c->programme, FALSE);
+  csv_number (out, entry_number (c->entry, "class_hours"));
+  csv_number (out, entry_number (c->entry, "credits"));
+  csv_field (out, c->completed, TRUE);
+}
+
+GBytes *
+hub_report_completions_csv (HubStore               *store,
+                            const HubReportFilter  *filter,
+                            GError                **error)
+{
+  g_autoptr(GString) out = csv_new ();
   const char *header[] = { "learner", "name", "external_id", "organisation", "device", "course",
                            "title", "programme", "class_hours", "credits", "completed", NULL };
+  Totals totals = { 0 };
+  g_autofree char *summary = NULL;
 
   for (guint i = 0; header[i]; i++)
     csv_field (out, header[i], header[i + 1] == NULL);
-  for (size_t i = 0; i < json_object_array_length (rows); i++)
+  if (!completions_scan (store, filter, add_csv_row, out, &totals, error))
     {
-      json_object *row = json_object_array_get_idx (rows, i);
-
-      csv_field (out, entry_text (row, "learner"), FALSE);
-      csv_field (out, entry_text (row, "name"), FALSE);
-      csv_field (out, entry_text (row, "external_id"), FALSE);
-      csv_field (out, entry_text (row, "organisation"), FALSE);
-      csv_field (out, entry_text (row, "device"), FALSE);
-      csv_field (out, entry_text (row, "course"), FALSE);
-      csv_field (out, title_of (json_object_object_get (row, "titles")), FALSE);
-      csv_field (out, entry_text (row, "programme"), FALSE);
-      csv_number (out, entry_number (row, "class_hours"));
-      csv_number (out, entry_number (row, "credits"));
-      csv_field (out, entry_text (row, "completed"), TRUE);
+      totals_clear (&totals);
+      return NULL;
     }
   /* the totals, as the last line */
-  {
-    g_autofree char *summary = g_strdup_printf ("%" G_GINT64_FORMAT " completions, %" G_GINT64_FORMAT
-                                                " learners, %" G_GINT64_FORMAT " passes",
-                                                json_object_get_int64 (json_object_object_get (totals, "completions")),
-                                                json_object_get_int64 (json_object_object_get (totals, "learners")),
-                                                json_object_get_int64 (json_object_object_get (totals, "passes")));
-    csv_field (out, "total", FALSE);
-    csv_field (out, summary, FALSE);
-    for (guint i = 0; i < 6; i++)
-      csv_field (out, "", FALSE);
-    csv_number (out, entry_number (totals, "class_hours"));
-    csv_number (out, entry_number (totals, "credits"));
-    csv_field (out, "", TRUE);
-  }
-  return g_string_free_to_bytes (out);
+  summary = g_strdup_printf ("%" G_GINT64_FORMAT " completions, %u learners, %u passes",
+                             totals.completions, g_hash_table_size (totals.learners),
+                             g_hash_table_size (totals.passes));
+  csv_field (out, "total", FALSE);
+  csv_field (out, summary, FALSE);
+  for (guint i = 0; i < 6; i++)
+    csv_field (out, "", FALSE);
+  csv_number (out, totals.class_hours);
+  csv_number (out, totals.credits);
+  csv_field (out, "", TRUE);
+  totals_clear (&totals);
+  return g_string_free_to_bytes (g_steal_pointer (&out));
 }
 
 static void
@@ -611,12 +746,20 @@ csv_counts (GString     *out,
 }
 
 GBytes *
-hub_report_surveys_csv (json_object *report)
+hub_report_surveys_csv (HubStore               *store,
+                        const HubReportFilter  *filter,
+                        GError                **error)
 {
+  json_object *report = hub_report_surveys (store, filter, error);
   GString *out = csv_new ();
   json_object *surveys = json_object_object_get (report, "surveys");
   const char *header[] = { "course", "item", "question", "response", "count", "before", "after", NULL };
 
+  if (report == NULL)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
   for (guint i = 0; header[i]; i++)
     csv_field (out, header[i], header[i + 1] == NULL);
   for (size_t i = 0; i < json_object_array_length (surveys); i++)
@@ -628,5 +771,6 @@ hub_report_surveys_csv (json_object *report)
         csv_counts (out, entry_text (survey, "course"), entry_text (survey, "item"),
                     json_object_array_get_idx (questions, q));
     }
+  json_object_put (report);
   return g_string_free_to_bytes (out);
 }

@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  * @course: (nullable): only this course
  * @from: (nullable): completed (or answered) at or after this ISO 8601 time
  * @to: (nullable): … before this one (a date alone means the end of that day)
+ * @offset, @limit: the completions' rows of the JSON report from @offset, at most @limit
+ *   (0: all); the totals are always over all of them
  */
 typedef struct
 {
@@ -31,10 +33,12 @@ typedef struct
   const char *course;
   const char *from;
   const char *to;
+  gint64      offset;
+  gint64      limit;
 } HubReportFilter;
 
 /* {"completions": [{learner, name, external_id, organisation, device, course, titles,
- *   programme, class_hours, credits, completed}…],
+ *   programme, class_hours, credits, completed}…], "next_offset": N (when there are more),
  *  "passes": [{learner, name, organisation, programme, completed}…],
  *  "totals": {completions, learners, class_hours, credits, passes}}
  * A training pass is a learner's completion of every course the catalog lists in a
@@ -60,8 +64,13 @@ gboolean     hub_report_org_id      (HubStore               *store,
                                      GError                **error);
 
 /* The report as CSV for Excel and WPS: UTF-8 with a byte order mark, CRLF line ends,
- * every field quoted. */
-GBytes      *hub_report_completions_csv (json_object *report);
-GBytes      *hub_report_surveys_csv     (json_object *report);
+ * every field quoted; every row (the filter's offset and limit do not apply), the totals
+ * last. Made from the rows as they are read: no JSON is built for a large report. */
+GBytes      *hub_report_completions_csv (HubStore               *store,
+                                         const HubReportFilter  *filter,
+                                         GError                **error);
+GBytes      *hub_report_surveys_csv     (HubStore               *store,
+                                         const HubReportFilter  *filter,
+                                         GError                **error);
 
 G_END_DECLS

@@ -508,22 +508,28 @@ cmd_report (int    argc,
   filter.course = course;
   filter.from = from;
   filter.to = to;
-  report = surveys ? hub_report_surveys (store, &filter, &error)
-                   : hub_report_completions (store, &filter, &error);
-  if (report == NULL)
-    return fail ("cannot make the report: %s", error->message);
   if (format != NULL && g_str_equal (format, "csv"))
     {
-      g_autoptr(GBytes) csv = surveys ? hub_report_surveys_csv (report) : hub_report_completions_csv (report);
+      g_autoptr(GBytes) csv = surveys ? hub_report_surveys_csv (store, &filter, &error)
+                                      : hub_report_completions_csv (store, &filter, &error);
       gsize size;
-      const char *data = g_bytes_get_data (csv, &size);
+      const char *data;
 
+      if (csv == NULL)
+        return fail ("cannot make the report: %s", error->message);
+      data = g_bytes_get_data (csv, &size);
       fwrite (data, 1, size, stdout);
     }
   else
-    printf ("%s\n", json_object_to_json_string_ext (report, JSON_C_TO_STRING_PRETTY |
-                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (report);
+    {
+      report = surveys ? hub_report_surveys (store, &filter, &error)
+                       : hub_report_completions (store, &filter, &error);
+      if (report == NULL)
+        return fail ("cannot make the report: %s", error->message);
+      printf ("%s\n", json_object_to_json_string_ext (report, JSON_C_TO_STRING_PRETTY |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+      json_object_put (report);
+    }
   if (fflush (stdout) != 0)
     return fail ("cannot write the report: %s", g_strerror (errno));
   return EXIT_SUCCESS;

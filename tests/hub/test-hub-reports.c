@@ -197,6 +197,19 @@ test_completions (void)
   json_object_put (report);
   json_object_put (get_json ("/api/v1/reports/completions?org=nowhere", hub->admin, 404));
 
+  /* pages of rows; the totals are always over all of them */
+  report = get_json ("/api/v1/reports/completions?limit=1", hub->admin, 200);
+  g_assert_cmpuint (json_object_array_length (json_object_object_get (report, "completions")), ==, 1);
+  g_assert_cmpint (json_object_get_int (json_object_object_get (report, "next_offset")), ==, 1);
+  g_assert_cmpint (total (report, "completions"), ==, 2);
+  json_object_put (report);
+  report = get_json ("/api/v1/reports/completions?limit=1&offset=1", hub->admin, 200);
+  g_assert_cmpuint (json_object_array_length (json_object_object_get (report, "completions")), ==, 1);
+  g_assert_null (json_object_object_get (report, "next_offset"));
+  json_object_put (report);
+  json_object_put (get_json ("/api/v1/reports/completions?limit=0", hub->admin, 400));
+  json_object_put (get_json ("/api/v1/reports/completions?offset=-1", hub->admin, 400));
+
   /* filters */
   report = get_json ("/api/v1/reports/completions?programme=retail", hub->admin, 200);
   g_assert_cmpint (total (report, "completions"), ==, 1);
