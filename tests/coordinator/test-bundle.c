@@ -16,6 +16,7 @@
 
 #include "sync-test-util.h"
 #include "sy-bundle.h"
+#include "sy-report.h"
 #include "sy-store.h"
 #include "sy-util.h"
 #include "test-util.h"
@@ -104,6 +105,20 @@ village_work (Pc         *pc,
         }
       g_free (record (pc, learner, items->pdata[l % items->len], SY_VERB_COMPLETED, 30, -1));
       made++;
+      /* the village's first doctor completed the course: one completion per village */
+      if (l == 0)
+        {
+          g_autoptr(GError) error = NULL;
+          SyEvent event;
+
+          sy_event_init (&event);
+          event.learner_uuid = learner;
+          event.course_id = VD_COURSE;
+          event.verb = SY_VERB_COMPLETED;
+          g_free (sy_store_record (pc->store, &event, NULL, &error));
+          g_assert_no_error (error);
+          made++;
+        }
     }
   return made;
 }
@@ -906,6 +921,26 @@ test_three_villages (void)
           if (!strstr (all, lines[i]))
             g_error ("the coordinator's PC lacks the progress “%s”", lines[i]);
       }
+  }
+
+  /* and the coordinator's reports show each village's completion once: on the PC and on
+   * the hub, whichever way its records came and however many copies arrived */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SyCompletionReport) report = NULL;
+    SyReportFilter filter;
+    g_autoptr(HubTestResponse) response = NULL;
+
+    sy_report_filter_init (&filter);
+    report = sy_store_report_completions (coordinator->store, &filter, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (report->n_completions, ==, 3);
+    response = hub_test_request (hub, "GET", "/api/v1/reports/completions", hub->admin, NULL,
+                                 NULL, 0, NULL, NULL);
+    hub_test_assert_status (response, 200);
+    g_assert_cmpint (json_object_get_int (json_object_object_get (json_object_object_get (response->json, "totals"),
+                                                                  "completions")), ==, 3);
+    g_assert_cmpuint (json_object_array_length (json_object_object_get (response->json, "completions")), ==, 3);
   }
 
   remove_bundle (north_bundle);
