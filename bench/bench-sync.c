@@ -26,7 +26,6 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "sync-test-util.h"
 #include "sy-util.h"
@@ -111,25 +110,6 @@ collect (char *data, size_t size, size_t n, void *user)
   return size * n;
 }
 
-static GBytes *
-gzip_text (const char *text, gsize len)
-{
-  z_stream z = { 0 };
-  gsize bound;
-  guint8 *out;
-
-  deflateInit2 (&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  bound = deflateBound (&z, len) + 32;
-  out = g_malloc (bound);
-  z.next_in = (Bytef *) text;
-  z.avail_in = len;
-  z.next_out = out;
-  z.avail_out = bound;
-  deflate (&z, Z_FINISH);
-  deflateEnd (&z);
-  return g_bytes_new_take (out, z.total_out);
-}
-
 static GPtrArray *
 outbox_json (Pc *pc)
 {
@@ -198,7 +178,7 @@ bare_push (const char *xapi,
       g_string_append_c (text, ']');
       if (gzip)
         {
-          gz = gzip_text (text->str, text->len);
+          gz = sy_gzip (text->str, text->len, 6);
           curl_easy_setopt (curl, CURLOPT_POSTFIELDS, g_bytes_get_data (gz, &size));
         }
       else

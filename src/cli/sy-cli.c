@@ -639,6 +639,7 @@ check_format (Cli                *cli,
 }
 
 /* Writes a JSON or CSV export to @output, or to standard output without one. */
+
 static int
 report_output (Cli        *cli,
                GBytes     *bytes,
@@ -668,6 +669,32 @@ json_bytes (char *json)
 
   g_free (json);
   return g_bytes_new_take (line, strlen (line));
+}
+
+/* A report as json, csv or xlsx (one of @report, @surveys), to @output or stdout. */
+static int
+write_report (Cli                *cli,
+              const char         *format,
+              const char         *output,
+              SyCompletionReport *report,
+              GPtrArray          *surveys)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (g_str_equal (format, "xlsx"))
+    {
+      if (!sy_report_write_xlsx (report, surveys, output, &error))
+        return user_error (cli, "%s", error->message);
+      g_print (_("Wrote %s\n"), output);
+      return SY_CLI_OK;
+    }
+  if (g_str_equal (format, "json"))
+    bytes = json_bytes (report ? sy_report_completions_to_json (report)
+                               : sy_report_surveys_to_json (surveys));
+  else
+    bytes = report ? sy_report_completions_to_csv (report) : sy_report_surveys_to_csv (surveys);
+  return report_output (cli, bytes, output);
 }
 
 static int
@@ -746,23 +773,8 @@ report_completions (Cli   *cli,
       return user_error (cli, "%s", error->message);
     }
 
-  if (g_str_equal (format, "json"))
-    {
-      g_autoptr(GBytes) bytes = json_bytes (sy_report_completions_to_json (report));
-      return report_output (cli, bytes, output);
-    }
-  if (g_str_equal (format, "csv"))
-    {
-      g_autoptr(GBytes) bytes = sy_report_completions_to_csv (report);
-      return report_output (cli, bytes, output);
-    }
-  if (g_str_equal (format, "xlsx"))
-    {
-      if (!sy_report_write_xlsx (report, NULL, output, &error))
-        return user_error (cli, "%s", error->message);
-      g_print (_("Wrote %s\n"), output);
-      return SY_CLI_OK;
-    }
+  if (!g_str_equal (format, "table"))
+    return write_report (cli, format, output, report, NULL);
 
   for (guint i = 0; i < report->rows->len; i++)
     {
@@ -841,23 +853,8 @@ report_surveys (Cli   *cli,
   if (!(surveys = sy_store_report_surveys (cli->store, course, NULL, &error)))
     return user_error (cli, "%s", error->message);
 
-  if (g_str_equal (format, "json"))
-    {
-      g_autoptr(GBytes) bytes = json_bytes (sy_report_surveys_to_json (surveys));
-      return report_output (cli, bytes, output);
-    }
-  if (g_str_equal (format, "csv"))
-    {
-      g_autoptr(GBytes) bytes = sy_report_surveys_to_csv (surveys);
-      return report_output (cli, bytes, output);
-    }
-  if (g_str_equal (format, "xlsx"))
-    {
-      if (!sy_report_write_xlsx (NULL, surveys, output, &error))
-        return user_error (cli, "%s", error->message);
-      g_print (_("Wrote %s\n"), output);
-      return SY_CLI_OK;
-    }
+  if (!g_str_equal (format, "table"))
+    return write_report (cli, format, output, NULL, surveys);
 
   if (surveys->len == 0)
     g_print (_("No surveys installed.\n"));

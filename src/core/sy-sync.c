@@ -34,7 +34,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "sy-i18n.h"
 #include "sy-store-private.h"
@@ -720,32 +719,6 @@ set_status_error (Http    *http,
                  _("The hub refused the request (HTTP %u: %s)."), http->status, reason);
 }
 
-static GBytes *
-gzip_bytes (const char *data,
-            gsize       size)
-{
-  z_stream z = { 0 };
-  guint8 *out;
-  uLong bound;
-
-  if (deflateInit2 (&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return NULL;
-  bound = deflateBound (&z, size) + 32;
-  out = g_malloc (bound);
-  z.next_in = (Bytef *) data;
-  z.avail_in = size;
-  z.next_out = out;
-  z.avail_out = bound;
-  if (deflate (&z, Z_FINISH) != Z_STREAM_END)
-    {
-      deflateEnd (&z);
-      g_free (out);
-      return NULL;
-    }
-  deflateEnd (&z);
-  return g_bytes_new_take (out, z.total_out);
-}
-
 /* ---- one run ---- */
 
 typedef struct
@@ -913,7 +886,7 @@ push_range (Run            *run,
   g_string_append_c (body, ']');
   data = body->str;
   size = body->len;
-  if (run->gzip && (gz = gzip_bytes (body->str, body->len)))
+  if (run->gzip && (gz = sy_gzip (body->str, body->len, 6)))
     {
       headers[2] = "Content-Encoding: gzip";
       data = g_bytes_get_data (gz, &size);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <zlib.h>
 
 #include "sy-i18n.h"
 #include "sy-util.h"
@@ -193,4 +194,38 @@ sy_programme_display_name (const char *programme)
   if (g_strcmp0 (programme, "retail") == 0)
     return _("Retail entrepreneurs");
   return programme;
+}
+
+/**
+ * sy_gzip:
+ * @level: zlib's, 1 (fast) to 9 (small)
+ *
+ * Returns: (transfer full) (nullable): @data compressed in the gzip format (what HTTP's
+ *   Content-Encoding: gzip carries), or %NULL if zlib failed
+ */
+GBytes *
+sy_gzip (const void *data,
+         gsize       size,
+         int         level)
+{
+  z_stream z = { 0 };
+  guint8 *out;
+  uLong bound;
+
+  if (deflateInit2 (&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return NULL;
+  bound = deflateBound (&z, size) + 32;
+  out = g_malloc (bound);
+  z.next_in = (Bytef *) data;
+  z.avail_in = size;
+  z.next_out = out;
+  z.avail_out = bound;
+  if (deflate (&z, Z_FINISH) != Z_STREAM_END)
+    {
+      deflateEnd (&z);
+      g_free (out);
+      return NULL;
+    }
+  deflateEnd (&z);
+  return g_bytes_new_take (out, z.total_out);
 }

@@ -22,5 +22,8 @@ gboolean     sy_role_from_string     (const char  *str,
                                       SyRole      *role);
 const char  *sy_status_to_string     (SyStatus     status);
 const char  *sy_programme_display_name (const char *programme);
+GBytes      *sy_gzip                 (const void  *data,
+                                      gsize        size,
+                                      int          level);
 
 G_END_DECLS

@@ -66,19 +66,6 @@ exec_sql (Pc         *pc,
   sqlite3_close (db);
 }
 
-static void
-assert_same_ids (GHashTable *a,
-                 GHashTable *b)
-{
-  GHashTableIter iter;
-  gpointer key;
-
-  g_assert_cmpuint (g_hash_table_size (a), ==, g_hash_table_size (b));
-  g_hash_table_iter_init (&iter, a);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_assert_true (g_hash_table_contains (b, key));
-}
-
 /* A village PC with the sample course and @n_learners learners, each of whom reads and
  * finishes a few lessons. Returns how many statements were made. */
 static guint

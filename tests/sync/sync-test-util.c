@@ -461,3 +461,17 @@ proxy_counter (const char *counters,
       return g_ascii_strtoull (words[i + 1], NULL, 10);
   g_error ("no counter %s in “%s”", name, counters);
 }
+
+void
+assert_same_ids (GHashTable *want,
+                 GHashTable *got)
+{
+  GHashTableIter iter;
+  gpointer id;
+
+  g_assert_cmpuint (g_hash_table_size (got), ==, g_hash_table_size (want));
+  g_hash_table_iter_init (&iter, want);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    if (!g_hash_table_contains (got, id))
+      g_error ("statement %s is missing", (const char *) id);
+}

@@ -74,6 +74,9 @@ GHashTable *hub_statement_ids (HubTestHub     *hub,
                                guint          *n_rows);
 /* the ids of @pc's statements */
 GHashTable *pc_statement_ids  (Pc             *pc);
+/* asserts that @got holds exactly the ids of @want */
+void        assert_same_ids   (GHashTable     *want,
+                               GHashTable     *got);
 
 /* sy-fault-proxy (SY_FAULT_PROXY) in front of @target_url ("http://127.0.0.1:PORT");
  * extra arguments NULL-terminated. */

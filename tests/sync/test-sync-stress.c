@@ -26,20 +26,6 @@
 #include "test-util.h"
 
 static void
-assert_same_ids (GHashTable *want,
-                 GHashTable *got)
-{
-  GHashTableIter iter;
-  gpointer id;
-
-  g_assert_cmpuint (g_hash_table_size (got), ==, g_hash_table_size (want));
-  g_hash_table_iter_init (&iter, want);
-  while (g_hash_table_iter_next (&iter, &id, NULL))
-    if (!g_hash_table_contains (got, id))
-      g_error ("statement %s is missing", (const char *) id);
-}
-
-static void
 assert_integrity (Pc *pc)
 {
   sqlite3 *db = open_db (pc);
