@@ -40,10 +40,12 @@ struct _SyStore
 
 typedef struct
 {
-  SyStoreJobFunc func;
-  gpointer       data;
-  GDestroyNotify data_free;
-  GDestroyNotify result_free;
+  SyStoreJobFunc      func;
+  gpointer            data;
+  GDestroyNotify      data_free;
+  GDestroyNotify      result_free;
+  GAsyncReadyCallback callback;
+  gpointer            user_data;
 } Job;
 
 G_DEFINE_FINAL_TYPE (SyStore, sy_store, G_TYPE_OBJECT)
@@ -86,7 +88,10 @@ worker_main (gpointer data)
           else
             g_task_return_pointer (task, result, job->result_free);
         }
-      g_object_unref (task);
+      /* The worker's reference to the task goes with the callback, on the caller's
+       * thread (job_done): dropped here, it could be the task's last, and with it the
+       * store's last, after the caller has moved on — the store would then close its
+       * database on this thread while the caller copies or deletes the folder. */
     }
 
   if (w->db != NULL)
@@ -268,6 +273,19 @@ _sy_store_now (void)
 
 /* ---- jobs ---- */
 
+/* Every job's callback: the caller's, then the reference the worker had. */
+static void
+job_done (GObject      *source,
+          GAsyncResult *result,
+          gpointer      unused)
+{
+  Job *job = g_task_get_task_data (G_TASK (result));
+
+  if (job->callback != NULL)
+    job->callback (source, result, job->user_data);
+  g_object_unref (result);
+}
+
 void
 _sy_store_queue (SyStore             *self,
                  SyStoreJobFunc       func,
@@ -279,9 +297,11 @@ _sy_store_queue (SyStore             *self,
                  GAsyncReadyCallback  callback,
                  gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task = g_task_new (self, cancellable, job_done, NULL);
   Job *job = g_new0 (Job, 1);
 
+  job->callback = callback;
+  job->user_data = user_data;
   job->func = func;
   job->data = data;
   job->data_free = data_free;
