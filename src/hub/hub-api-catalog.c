@@ -65,36 +65,6 @@ none_match_hits (const char         *header,
 
 /* ---- the catalog ---- */
 
-/* Whether Accept-Encoding allows gzip (q > 0 for gzip, or for * when gzip is not named). */
-static gboolean
-accepts_gzip (const char *header)
-{
-  g_auto(GStrv) codings = NULL;
-  double gzip_q = -1, star_q = -1;
-
-  if (header == NULL)
-    return FALSE;
-  codings = g_strsplit (header, ",", -1);
-  for (guint i = 0; codings[i]; i++)
-    {
-      g_auto(GStrv) parts = g_strsplit (codings[i], ";", -1);
-      const char *name = g_strstrip (parts[0]);
-      double q = 1;
-
-      for (guint k = 1; parts[k]; k++)
-        {
-          const char *param = g_strstrip (parts[k]);
-          if (g_ascii_strncasecmp (param, "q=", 2) == 0)
-            q = g_ascii_strtod (param + 2, NULL);
-        }
-      if (g_ascii_strcasecmp (name, "gzip") == 0 || g_ascii_strcasecmp (name, "x-gzip") == 0)
-        gzip_q = q;
-      else if (g_str_equal (name, "*"))
-        star_q = q;
-    }
-  return gzip_q >= 0 ? gzip_q > 0 : star_q > 0;
-}
-
 /* gzip with no name and no time in the header, so the same text gives the same bytes. */
 static GBytes *
 gzip_bytes (const void *data,
@@ -184,7 +154,7 @@ handle_catalog (HubRequest *req)
   hash[32] = '\0';
   etag = g_strdup_printf ("\"%s\"", hash);
   etag_gz = g_strdup_printf ("\"%s-gz\"", hash);
-  gzip = accepts_gzip (hub_request_header (req, "Accept-Encoding"));
+  gzip = hub_accepts_gzip (hub_request_header (req, "Accept-Encoding"));
 
   soup_message_headers_replace (req->response_headers, "ETag", gzip ? etag_gz : etag);
   soup_message_headers_replace (req->response_headers, "Vary", "Accept-Encoding");

@@ -51,6 +51,8 @@ typedef struct
   const void *(*column_blob)    (HubDbStmt *stmt, int column, gsize *size);
   /* drops results; clears bindings when @clear_bindings */
   void        (*reset)          (HubDbStmt *stmt, gboolean clear_bindings);
+  /* optional: binds @value without copying it (hub_db_bind_text_static()) */
+  void        (*bind_text_static) (HubDbStmt *stmt, int index, const char *value);
 } HubDbClass;
 
 struct _HubDb

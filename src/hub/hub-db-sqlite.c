@@ -151,6 +151,14 @@ sqlite_bind_text (HubDbStmt  *hstmt,
 }
 
 static void
+sqlite_bind_text_static (HubDbStmt  *hstmt,
+                         int         index,
+                         const char *value)
+{
+  sqlite3_bind_text (((SqliteStmt *) hstmt)->stmt, index, value, -1, SQLITE_STATIC);
+}
+
+static void
 sqlite_bind_int64 (HubDbStmt *hstmt,
                    int        index,
                    gint64     value)
@@ -276,6 +284,7 @@ static const HubDbClass sqlite_class = {
   .is_broken = sqlite_false,
   .set_lock_timeout = sqlite_set_lock_timeout,
   .bind_text = sqlite_bind_text,
+  .bind_text_static = sqlite_bind_text_static,
   .bind_int64 = sqlite_bind_int64,
   .bind_blob = sqlite_bind_blob,
   .bind_null = sqlite_bind_null,

@@ -200,6 +200,7 @@ static const struct
   { "@SERIAL@", "INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY" },
   { "@BLOB@", "BLOB", "BYTEA" },
   { "@INT64@", "INTEGER", "BIGINT" },
+  { "@WITHOUT_ROWID@", " WITHOUT ROWID", "" },
 };
 
 char *
@@ -437,6 +438,22 @@ hub_db_prepare (HubDb       *db,
   stmt->state = HUB_DB_STMT_READY;
   g_hash_table_insert (db->stmts, g_strdup (sql), stmt);
   return stmt;
+}
+
+void
+hub_db_bind_text_static (HubDbStmt  *stmt,
+                         int         index,
+                         const char *value)
+{
+  g_return_if_fail (stmt != NULL);
+  g_return_if_fail (index >= 1);
+
+  if (value == NULL)
+    stmt->db->klass->bind_null (stmt, index);
+  else if (stmt->db->klass->bind_text_static != NULL)
+    stmt->db->klass->bind_text_static (stmt, index, value);
+  else
+    stmt->db->klass->bind_text (stmt, index, value);
 }
 
 void

@@ -12,6 +12,9 @@
  *   @SERIAL@  INTEGER PRIMARY KEY AUTOINCREMENT  |  BIGSERIAL PRIMARY KEY
  *   @BLOB@    BLOB                               |  BYTEA
  *   @INT64@   INTEGER                            |  BIGINT
+ *   @WITHOUT_ROWID@  " WITHOUT ROWID"           |  "" (after a CREATE TABLE's closing
+ *             parenthesis, for a table with a PRIMARY KEY: SQLite keeps its rows in
+ *             that key's B-tree, with no separate rowid table)
  *
  * A HubDb is one connection, used by one thread at a time. Prepared statements are cached
  * per connection by their SQL text: hub_db_prepare() returns the cached statement, reset
@@ -132,6 +135,11 @@ HubDbStmt   *hub_db_prepare       (HubDb        *db,
 void         hub_db_bind_text     (HubDbStmt    *stmt,
                                    int           index,
                                    const char   *value);
+/* The same, but @value may be read in place (SQLite does not copy it): it must stay as it
+ * is until the statement has run and been reset. */
+void         hub_db_bind_text_static (HubDbStmt *stmt,
+                                      int        index,
+                                      const char *value);
 void         hub_db_bind_int64    (HubDbStmt    *stmt,
                                    int           index,
                                    gint64        value);

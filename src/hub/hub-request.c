@@ -150,3 +150,32 @@ hub_role_to_string (HubRole role)
       return "unknown";
     }
 }
+
+gboolean
+hub_accepts_gzip (const char *header)
+{
+  g_auto(GStrv) codings = NULL;
+  double gzip_q = -1, star_q = -1;
+
+  if (header == NULL)
+    return FALSE;
+  codings = g_strsplit (header, ",", -1);
+  for (guint i = 0; codings[i]; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (codings[i], ";", -1);
+      const char *name = g_strstrip (parts[0]);
+      double q = 1;
+
+      for (guint k = 1; parts[k]; k++)
+        {
+          const char *param = g_strstrip (parts[k]);
+          if (g_ascii_strncasecmp (param, "q=", 2) == 0)
+            q = g_ascii_strtod (param + 2, NULL);
+        }
+      if (g_ascii_strcasecmp (name, "gzip") == 0 || g_ascii_strcasecmp (name, "x-gzip") == 0)
+        gzip_q = q;
+      else if (g_str_equal (name, "*"))
+        star_q = q;
+    }
+  return gzip_q >= 0 ? gzip_q > 0 : star_q > 0;
+}

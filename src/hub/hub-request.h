@@ -134,4 +134,8 @@ const char *hub_request_header (HubRequest *req,
 
 const char *hub_role_to_string (HubRole role);
 
+/* Whether an Accept-Encoding value allows gzip (q > 0 for gzip or x-gzip, or for * when
+ * gzip is not named). FALSE for NULL. */
+gboolean    hub_accepts_gzip   (const char *header);
+
 G_END_DECLS

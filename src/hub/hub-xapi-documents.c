@@ -955,6 +955,10 @@ handle_about (HubRequest *req)
   json_object_object_add (hub, "version", json_object_new_string (PACKAGE_VERSION));
   extensions = json_object_new_object ();
   json_object_object_add (extensions, "https://shuyuan.invalid/xapi/extensions/hub", hub);
+  /* a client may send its bodies with Content-Encoding: gzip (answers are gzip too when
+   * it sends Accept-Encoding: gzip) */
+  json_object_object_add (extensions, "https://shuyuan.invalid/xapi/gzip-requests",
+                          json_object_new_boolean (TRUE));
   json_object_object_add (about, "extensions", extensions);
 
   set_header (req, "X-Experience-API-Version", HUB_XAPI_VERSION);
