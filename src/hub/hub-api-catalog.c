@@ -29,6 +29,7 @@
 
 #include "hub-server.h"
 #include "hub-store-catalog.h"
+#include "sy-util.h"
 
 #define PACKAGES_PREFIX "/api/v1/packages/"
 
@@ -64,33 +65,6 @@ none_match_hits (const char         *header,
 }
 
 /* ---- the catalog ---- */
-
-/* gzip with no name and no time in the header, so the same text gives the same bytes. */
-static GBytes *
-gzip_bytes (const void *data,
-            gsize       size)
-{
-  z_stream z = { 0 };
-  guint8 *out;
-  uLong bound;
-
-  if (deflateInit2 (&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return NULL;
-  bound = deflateBound (&z, size) + 32;
-  out = g_malloc (bound);
-  z.next_in = (Bytef *) data;
-  z.avail_in = size;
-  z.next_out = out;
-  z.avail_out = bound;
-  if (deflate (&z, Z_FINISH) != Z_STREAM_END)
-    {
-      deflateEnd (&z);
-      g_free (out);
-      return NULL;
-    }
-  deflateEnd (&z);
-  return g_bytes_new_take (out, z.total_out);
-}
 
 static void
 handle_catalog (HubRequest *req)
@@ -169,8 +143,9 @@ handle_catalog (HubRequest *req)
 
   if (gzip)
     {
-      g_autoptr(GBytes) compressed = gzip_bytes (g_bytes_get_data (body, NULL),
-                                                 g_bytes_get_size (body));
+      /* the most compression: the catalog is made once and fetched over slow links */
+      g_autoptr(GBytes) compressed = sy_gzip (g_bytes_get_data (body, NULL),
+                                              g_bytes_get_size (body), Z_BEST_COMPRESSION);
       if (compressed != NULL)
         {
           soup_message_headers_replace (req->response_headers, "Content-Encoding", "gzip");

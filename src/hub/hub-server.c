@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "hub-server.h"
+#include "sy-util.h"
 #include "hub-store-access.h"
 
 #define AUTH_CACHE_TTL_US      (10 * G_USEC_PER_SEC)
@@ -693,11 +694,9 @@ is_json_type (const char *type)
 static void
 gzip_response (HubRequest *req)
 {
-  z_stream z = { 0 };
+  GBytes *compressed;
   const guint8 *data;
-  guint8 *out;
   gsize size;
-  uLong bound;
   const char *vary;
 
   if (req->response_body == NULL || req->stream_read != NULL || req->status != SOUP_STATUS_OK)
@@ -714,24 +713,10 @@ gzip_response (HubRequest *req)
   if (!hub_accepts_gzip (hub_request_header (req, "Accept-Encoding")))
     return;
 
-  /* no name and no time in the gzip header: the same body gives the same bytes */
-  if (deflateInit2 (&z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return;
-  bound = deflateBound (&z, size) + 32;
-  out = g_malloc (bound);
-  z.next_in = (Bytef *) data;
-  z.avail_in = (uInt) size;
-  z.next_out = out;
-  z.avail_out = (uInt) bound;
-  if (deflate (&z, Z_FINISH) != Z_STREAM_END)
-    {
-      deflateEnd (&z);
-      g_free (out);
-      return;  /* sent as it is */
-    }
-  deflateEnd (&z);
+  if (!(compressed = sy_gzip (data, size, GZIP_LEVEL)))
+    return;  /* sent as it is */
   g_bytes_unref (req->response_body);
-  req->response_body = g_bytes_new_take (g_realloc (out, MAX (z.total_out, 1)), z.total_out);
+  req->response_body = compressed;
   soup_message_headers_replace (req->response_headers, "Content-Encoding", "gzip");
 }
 
