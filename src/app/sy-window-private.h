@@ -7,6 +7,7 @@
 
 #include "sy-add-learner-dialog.h"
 #include "sy-classroom-view-private.h"
+#include "sy-coordinator-view-private.h"
 #include "sy-course-card.h"
 #include "sy-course-page.h"
 #include "sy-learner-chooser.h"
@@ -40,6 +41,10 @@ void                    _sy_window_save_certificate     (SyWindow   *self,
 char                   *_sy_window_get_certificate_name (SyWindow   *self);
 SyClassroomView        *_sy_window_get_classroom_view   (SyWindow   *self);
 GtkWindow              *_sy_window_get_present_window   (SyWindow   *self);
+SyCoordinatorView      *_sy_window_get_coordinator_view (SyWindow   *self);
+GtkWindow              *_sy_window_get_bundle_dialog    (SyWindow   *self);
+void                    _sy_window_set_bundle_file      (SyWindow   *self,
+                                                         const char *path);
 
 const char  *_sy_learner_chooser_get_view         (SyLearnerChooser *self);
 guint        _sy_learner_chooser_get_n_learners   (SyLearnerChooser *self);

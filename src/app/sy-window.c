@@ -20,7 +20,9 @@
 
 #include "sy-add-learner-dialog.h"
 #include "sy-bench-frame.h"
+#include "sy-bundle.h"
 #include "sy-classroom-view.h"
+#include "sy-coordinator-view.h"
 #include "sy-course-card.h"
 #include "sy-course-page.h"
 #include "sy-learner-chooser.h"
@@ -110,7 +112,16 @@ struct _SyWindow
   GtkMenuButton        *item_menu_button;
   GtkWidget            *classroom_button;
   SyClassroomView      *classroom_view;
+  GtkWidget            *records_button;
+  SyCoordinatorView    *coordinator_view;
   GtkWindow            *present_window;       /* weak */
+
+  /* Records carried on a USB stick (bundles) */
+  GtkWindow            *bundle_dialog;        /* the export's options or an error (weak) */
+  GtkCheckButton       *bundle_courses_check;
+  char                 *bundle_test_file;     /* tests: what the file chooser would give */
+  gboolean              bundle_with_courses;
+  guint                 bundle_busy : 1;
 
   /* Sync with the hub: the monitor decides when, the indicator and the catalog page show
    * it; made once the store is open. */
@@ -169,7 +180,8 @@ update_actions (SyWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-back",
                                  page_is (self, "course") || page_is (self, "item") ||
-                                 page_is (self, "classroom") || page_is (self, "catalog"));
+                                 page_is (self, "classroom") || page_is (self, "catalog") ||
+                                 page_is (self, "records"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preferences",
                                  self->sync_monitor != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-catalog",
@@ -177,6 +189,17 @@ update_actions (SyWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-classroom",
                                  signed_in && self->store_ready && page_is (self, "library") &&
                                  sy_learner_get_role (self->learner) == SY_ROLE_TEACHER);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-records",
+                                 signed_in && self->store_ready && page_is (self, "library") &&
+                                 sy_learner_get_role (self->learner) == SY_ROLE_COORDINATOR);
+  /* A teacher or coordinator carries the USB stick between the villages: their sign-in
+   * (always with a PIN) keeps a pupil from taking everyone's records home. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-bundle",
+                                 signed_in && self->store_ready && !self->bundle_busy &&
+                                 sy_learner_get_role (self->learner) != SY_ROLE_LEARNER);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import-bundle",
+                                 signed_in && self->store_ready && !self->bundle_busy &&
+                                 sy_learner_get_role (self->learner) != SY_ROLE_LEARNER);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-class-mode",
                                  signed_in && self->class_mode_uuid == NULL &&
                                  sy_learner_get_role (self->learner) == SY_ROLE_TEACHER);
@@ -523,6 +546,9 @@ sign_in (SyWindow  *self,
   /* Teachers always have a PIN, so whoever sees their classes has typed it. */
   gtk_widget_set_visible (self->classroom_button,
                           sy_learner_get_role (learner) == SY_ROLE_TEACHER);
+  /* Coordinators too: whoever sees the organisation's records has typed the PIN. */
+  gtk_widget_set_visible (self->records_button,
+                          sy_learner_get_role (learner) == SY_ROLE_COORDINATOR);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->learner_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, name,
                                   -1);
@@ -986,7 +1012,7 @@ go_back_action (GtkWidget  *widget,
         adw_leaflet_set_visible_child_name (self->leaflet, "library");
       return;
     }
-  if (page_is (self, "catalog"))
+  if (page_is (self, "catalog") || page_is (self, "records"))
     {
       adw_leaflet_set_visible_child_name (self->leaflet, "library");
       return;
@@ -1009,6 +1035,286 @@ show_classroom_action (GtkWidget  *widget,
   sy_classroom_view_open (self->classroom_view, self->store, self->learner);
   adw_leaflet_set_visible_child_name (self->leaflet, "classroom");
   gtk_widget_child_focus (GTK_WIDGET (self->classroom_view), GTK_DIR_TAB_FORWARD);
+}
+
+/* ---- a coordinator's records ---- */
+
+static void
+show_records_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+
+  if (self->learner == NULL || sy_learner_get_role (self->learner) != SY_ROLE_COORDINATOR)
+    return;
+  sy_coordinator_view_open (self->coordinator_view, self->store, self->learner);
+  adw_leaflet_set_visible_child_name (self->leaflet, "records");
+  gtk_widget_child_focus (GTK_WIDGET (self->coordinator_view), GTK_DIR_TAB_FORWARD);
+}
+
+/* ---- records on a USB stick ---- */
+
+/* The core's messages say in plain words what is wrong and that nothing was merged; the
+ * heading says which kind of trouble it is. */
+static void
+show_bundle_error (SyWindow     *self,
+                   const char   *heading,
+                   const GError *error)
+{
+  GtkWidget *dialog;
+
+  if (g_error_matches (error, SY_BUNDLE_ERROR, SY_BUNDLE_ERROR_DAMAGED))
+    heading = _("The Records File Is Damaged");
+  else if (g_error_matches (error, SY_BUNDLE_ERROR, SY_BUNDLE_ERROR_FORMAT))
+    heading = _("This Is Not a Records File Shuyuan Can Read");
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  g_set_weak_pointer (&self->bundle_dialog, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+bundle_exported_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SyWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  SyBundleSummary summary = { 0 };
+
+  self->bundle_busy = FALSE;
+  update_actions (self);
+  if (!sy_store_export_bundle_finish (SY_STORE (object), result, &summary, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_bundle_error (self, _("Could Not Export the Records"), error);
+      return;
+    }
+  if (summary.statements == 0 && summary.courses == 0)
+    {
+      show_toast (self, _("No new records to carry: the hub already has every record of this PC"));
+      return;
+    }
+  {
+    g_autofree char *records = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record", "%u records",
+                                                             summary.statements),
+                                                summary.statements);
+    g_autofree char *learners = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u learner", "%u learners",
+                                                              summary.learners),
+                                                 summary.learners);
+    g_autofree char *courses = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u course", "%u courses",
+                                                             summary.courses),
+                                                summary.courses);
+    /* Translators: "12 records, 3 learners and 1 course written" */
+    g_autofree char *text = g_strdup_printf (_("%s, %s and %s written"), records, learners, courses);
+
+    show_toast (self, text);
+  }
+}
+
+static void
+export_bundle_to (SyWindow   *self,
+                  const char *path)
+{
+  SyBundleOptions opts = { 0 };
+
+  opts.all_courses = self->bundle_with_courses;
+  self->bundle_busy = TRUE;
+  update_actions (self);
+  sy_store_export_bundle_async (self->store, path, &opts, self->cancellable, bundle_exported_cb,
+                                g_object_ref (self));
+}
+
+static void
+bundle_imported_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SyWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  SyBundleSummary summary = { 0 };
+
+  self->bundle_busy = FALSE;
+  update_actions (self);
+  if (!sy_store_import_bundle_finish (SY_STORE (object), result, &summary, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_bundle_error (self, _("Could Not Import the Records"), error);
+      return;
+    }
+  {
+    g_autofree char *text = NULL;
+
+    if (summary.statements_added == 0 && summary.learners_added == 0 &&
+        summary.courses_installed + summary.courses_updated == 0)
+      text = g_strdup (_("Nothing new: this PC already had every record in the file"));
+    else
+      {
+        g_autofree char *records = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new record", "%u new records",
+                                                                 summary.statements_added),
+                                                    summary.statements_added);
+        g_autofree char *learners = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new learner", "%u new learners",
+                                                                  summary.learners_added),
+                                                     summary.learners_added);
+        g_autofree char *courses = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u course", "%u courses",
+                                                                 summary.courses_installed + summary.courses_updated),
+                                                    summary.courses_installed + summary.courses_updated);
+        /* Translators: "Imported 12 new records, 3 new learners and 1 course" */
+        text = g_strdup_printf (_("Imported %s, %s and %s"), records, learners, courses);
+      }
+    show_toast (self, text);
+  }
+  if (summary.courses_installed + summary.courses_updated > 0)
+    reload_library (self);
+  if (summary.learners_added > 0 && self->learner == NULL)
+    reload_learners (self, NULL);
+  if (page_is (self, "records"))
+    sy_coordinator_view_reload (self->coordinator_view);
+}
+
+static void
+import_bundle_from (SyWindow   *self,
+                    const char *path)
+{
+  self->bundle_busy = TRUE;
+  update_actions (self);
+  sy_store_import_bundle_async (self->store, path, self->cancellable, bundle_imported_cb,
+                                g_object_ref (self));
+}
+
+static void
+bundle_chooser_response_cb (GtkNativeDialog *native,
+                            int              response,
+                            SyWindow        *self)
+{
+  gboolean exporting = gtk_file_chooser_get_action (GTK_FILE_CHOOSER (native)) == GTK_FILE_CHOOSER_ACTION_SAVE;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path != NULL && exporting)
+        export_bundle_to (self, path);
+      else if (path != NULL)
+        import_bundle_from (self, path);
+    }
+  gtk_native_dialog_destroy (native);
+  if (self->file_chooser == native)
+    g_clear_object (&self->file_chooser);
+}
+
+static void
+choose_bundle (SyWindow *self,
+               gboolean  exporting)
+{
+  g_autoptr(GtkFileChooserNative) native = NULL;
+  g_autoptr(GtkFileFilter) bundles = gtk_file_filter_new ();
+
+  if (self->bundle_test_file != NULL)
+    {
+      g_autofree char *path = g_steal_pointer (&self->bundle_test_file);
+
+      if (exporting)
+        export_bundle_to (self, path);
+      else
+        import_bundle_from (self, path);
+      return;
+    }
+
+  if (self->file_chooser != NULL)
+    {
+      gtk_native_dialog_destroy (self->file_chooser);
+      g_clear_object (&self->file_chooser);
+    }
+  native = gtk_file_chooser_native_new (exporting ? _("Export Records to USB") : _("Import Records"),
+                                        GTK_WINDOW (self),
+                                        exporting ? GTK_FILE_CHOOSER_ACTION_SAVE
+                                                  : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        exporting ? _("_Save") : _("_Import"),
+                                        _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_filter_set_name (bundles, _("Shuyuan records (.sybundle)"));
+  gtk_file_filter_add_suffix (bundles, "sybundle");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), bundles);
+  if (exporting)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
+      /* Translators: a file name; %s is today's date */
+      g_autofree char *name = g_strdup_printf (_("records-%s.sybundle"), date);
+
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
+    }
+  else
+    {
+      g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (all, _("All files"));
+      gtk_file_filter_add_pattern (all, "*");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
+      gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (native), bundles);
+    }
+  g_signal_connect_object (native, "response", G_CALLBACK (bundle_chooser_response_cb), self, 0);
+  self->file_chooser = GTK_NATIVE_DIALOG (g_steal_pointer (&native));
+  gtk_native_dialog_show (self->file_chooser);
+}
+
+static void
+bundle_options_response_cb (AdwMessageDialog *dialog,
+                            const char       *response,
+                            SyWindow         *self)
+{
+  if (g_strcmp0 (response, "export") != 0)
+    return;
+  self->bundle_with_courses = self->bundle_courses_check != NULL &&
+                              gtk_check_button_get_active (self->bundle_courses_check);
+  choose_bundle (self, TRUE);
+}
+
+static void
+export_bundle_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+  GtkWidget *dialog, *check;
+
+  if (self->learner == NULL || sy_learner_get_role (self->learner) == SY_ROLE_LEARNER ||
+      self->bundle_dialog != NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Export Records to USB"),
+                                   _("The records this PC has not yet sent to the hub, and the learners they belong to, are written to one file. Carry it to a PC that syncs, or to the coordinator, and import it there."));
+  check = gtk_check_button_new_with_mnemonic (_("Also carry the courses _installed on this PC"));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), check);
+  self->bundle_courses_check = GTK_CHECK_BUTTON (check);
+  g_object_add_weak_pointer (G_OBJECT (check), (gpointer *) &self->bundle_courses_check);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "export", _("_Export…"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "export",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "export");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (bundle_options_response_cb), self, 0);
+  g_set_weak_pointer (&self->bundle_dialog, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+import_bundle_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  SyWindow *self = SY_WINDOW (widget);
+
+  if (self->learner == NULL || sy_learner_get_role (self->learner) == SY_ROLE_LEARNER)
+    return;
+  choose_bundle (self, FALSE);
 }
 
 static void
@@ -1140,6 +1446,10 @@ sign_out (SyWindow *self)
     gtk_window_destroy (self->present_window);
   sy_classroom_view_close (self->classroom_view);
   gtk_widget_set_visible (self->classroom_button, FALSE);
+  sy_coordinator_view_close (self->coordinator_view);
+  gtk_widget_set_visible (self->records_button, FALSE);
+  if (self->bundle_dialog != NULL)
+    gtk_window_destroy (self->bundle_dialog);
   g_clear_object (&self->learner);
   g_clear_pointer (&self->course_id, g_free);
   g_clear_pointer (&self->focus_item, g_free);
@@ -1764,6 +2074,9 @@ sync_finished_cb (SyWindow            *self,
   /* Learners of the organisation who studied on another PC can now sign in here. */
   if (summary != NULL && summary->learners_pulled > 0 && self->learner == NULL)
     reload_learners (self, NULL);
+  /* the organisation's records the sync pulled */
+  if (summary != NULL && summary->pulled > 0 && page_is (self, "records"))
+    sy_coordinator_view_reload (self->coordinator_view);
   if (summary != NULL && summary->courses_downloaded > 0 && page_is (self, "catalog") &&
       !sy_catalog_page_get_busy (self->catalog_page))
     sy_catalog_page_load (self->catalog_page);
@@ -1949,6 +2262,9 @@ sy_window_dispose (GObject *object)
   close_item (self, FALSE);
   g_clear_object (&self->learner);
   close_learner_dialog (self);
+  if (self->bundle_dialog != NULL)
+    gtk_window_destroy (self->bundle_dialog);
+  g_clear_weak_pointer (&self->bundle_dialog);
 
   if (self->file_chooser != NULL)
     {
@@ -1991,6 +2307,7 @@ sy_window_finalize (GObject *object)
   g_free (self->item_id);
   g_free (self->focus_item);
   g_free (self->class_mode_uuid);
+  g_free (self->bundle_test_file);
   g_clear_pointer (&self->class_assignments, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sy_window_parent_class)->finalize (object);
@@ -2082,6 +2399,7 @@ sy_window_class_init (SyWindowClass *klass)
   g_type_ensure (SY_TYPE_COURSE_PAGE);
   g_type_ensure (SY_TYPE_LEARNER_CHOOSER);
   g_type_ensure (SY_TYPE_CLASSROOM_VIEW);
+  g_type_ensure (SY_TYPE_COORDINATOR_VIEW);
   g_type_ensure (SY_TYPE_SYNC_INDICATOR);
   g_type_ensure (SY_TYPE_CATALOG_PAGE);
 
@@ -2106,6 +2424,8 @@ sy_window_class_init (SyWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SyWindow, item_menu_button);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, classroom_button);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, classroom_view);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, records_button);
+  gtk_widget_class_bind_template_child (widget_class, SyWindow, coordinator_view);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, SyWindow, catalog_page);
   gtk_widget_class_bind_template_callback (widget_class, course_installed_cb);
@@ -2120,6 +2440,9 @@ sy_window_class_init (SyWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_install_action (widget_class, "win.show-classroom", NULL, show_classroom_action);
   gtk_widget_class_install_action (widget_class, "win.present", NULL, present_action);
+  gtk_widget_class_install_action (widget_class, "win.show-records", NULL, show_records_action);
+  gtk_widget_class_install_action (widget_class, "win.export-bundle", NULL, export_bundle_action);
+  gtk_widget_class_install_action (widget_class, "win.import-bundle", NULL, import_bundle_action);
   gtk_widget_class_install_action (widget_class, "win.start-class-mode", "(ss)", start_class_mode_action);
   gtk_widget_class_install_action (widget_class, "win.leave-class-mode", NULL, leave_class_mode_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.present", NULL);
@@ -2297,6 +2620,8 @@ _sy_window_get_view (SyWindow *self)
     return "classroom";
   if (page_is (self, "catalog"))
     return "catalog";
+  if (page_is (self, "records"))
+    return "records";
   if (is_course_page_visible (self))
     return "course";
   return gtk_stack_get_visible_child_name (self->library_stack);
@@ -2310,7 +2635,8 @@ _sy_window_is_busy (SyWindow *self)
 
   return (!self->store_ready && !self->store_failed) ||
          self->library_loading || self->course_loading || self->progress_loading ||
-         self->learners_loading || self->certificate_saving || self->importing;
+         self->learners_loading || self->certificate_saving || self->importing ||
+         self->bundle_busy;
 }
 
 const char *
@@ -2441,4 +2767,28 @@ SyPreferencesWindow *
 _sy_window_get_preferences_window (SyWindow *self)
 {
   return (SyPreferencesWindow *) self->preferences_window;
+}
+
+/* ---- for the coordinator tests ---- */
+
+SyCoordinatorView *
+_sy_window_get_coordinator_view (SyWindow *self)
+{
+  return self->coordinator_view;
+}
+
+/* Returns: (nullable): the bundle export's options or a bundle error, if shown */
+GtkWindow *
+_sy_window_get_bundle_dialog (SyWindow *self)
+{
+  return self->bundle_dialog;
+}
+
+/* The file the next bundle file chooser would give, without showing it */
+void
+_sy_window_set_bundle_file (SyWindow   *self,
+                            const char *path)
+{
+  g_free (self->bundle_test_file);
+  self->bundle_test_file = g_strdup (path);
 }
