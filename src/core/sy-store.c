@@ -38,14 +38,22 @@ struct _SyStore
   SyPackageLimits limits;
 };
 
+/* A caller of _sy_store_run() waits for this as well as for the result: until the worker
+ * has let go of the job (and, through it, of the store). */
 typedef struct
 {
-  SyStoreJobFunc      func;
-  gpointer            data;
-  GDestroyNotify      data_free;
-  GDestroyNotify      result_free;
-  GAsyncReadyCallback callback;
-  gpointer            user_data;
+  GMutex   lock;
+  GCond    cond;
+  gboolean released;
+} Release;
+
+typedef struct
+{
+  SyStoreJobFunc  func;
+  gpointer        data;
+  GDestroyNotify  data_free;
+  GDestroyNotify  result_free;
+  Release        *release;   /* NULL for an async job */
 } Job;
 
 G_DEFINE_FINAL_TYPE (SyStore, sy_store, G_TYPE_OBJECT)
@@ -88,10 +96,22 @@ worker_main (gpointer data)
           else
             g_task_return_pointer (task, result, job->result_free);
         }
-      /* The worker's reference to the task goes with the callback, on the caller's
-       * thread (job_done): dropped here, it could be the task's last, and with it the
-       * store's last, after the caller has moved on — the store would then close its
-       * database on this thread while the caller copies or deletes the folder. */
+      {
+        Release *release = job->release;
+
+        g_object_unref (task);
+        /* A blocking caller goes on only now: had it gone on at its result, its last
+         * reference to the store might not be the last — ours to the task would hold
+         * it — and the store would close its database later, on this thread, while the
+         * caller copies or deletes the folder. */
+        if (release != NULL)
+          {
+            g_mutex_lock (&release->lock);
+            release->released = TRUE;
+            g_cond_signal (&release->cond);
+            g_mutex_unlock (&release->lock);
+          }
+      }
     }
 
   if (w->db != NULL)
@@ -273,17 +293,29 @@ _sy_store_now (void)
 
 /* ---- jobs ---- */
 
-/* Every job's callback: the caller's, then the reference the worker had. */
 static void
-job_done (GObject      *source,
-          GAsyncResult *result,
-          gpointer      unused)
+queue_job (SyStore             *self,
+           SyStoreJobFunc       func,
+           gpointer             data,
+           GDestroyNotify       data_free,
+           GDestroyNotify       result_free,
+           gpointer             source_tag,
+           Release             *release,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
 {
-  Job *job = g_task_get_task_data (G_TASK (result));
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
 
-  if (job->callback != NULL)
-    job->callback (source, result, job->user_data);
-  g_object_unref (result);
+  job->release = release;
+  job->func = func;
+  job->data = data;
+  job->data_free = data_free;
+  job->result_free = result_free;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_async_queue_push (self->worker->queue, task);
 }
 
 void
@@ -297,18 +329,8 @@ _sy_store_queue (SyStore             *self,
                  GAsyncReadyCallback  callback,
                  gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, job_done, NULL);
-  Job *job = g_new0 (Job, 1);
-
-  job->callback = callback;
-  job->user_data = user_data;
-  job->func = func;
-  job->data = data;
-  job->data_free = data_free;
-  job->result_free = result_free;
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_async_queue_push (self->worker->queue, task);
+  queue_job (self, func, data, data_free, result_free, source_tag, NULL, cancellable, callback,
+             user_data);
 }
 
 gpointer
@@ -341,13 +363,22 @@ _sy_store_run (SyStore         *self,
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GAsyncResult) result = NULL;
+  Release release = { 0 };
 
+  g_mutex_init (&release.lock);
+  g_cond_init (&release.cond);
   g_main_context_push_thread_default (context);
-  _sy_store_queue (self, func, data, data_free, result_free, _sy_store_run, cancellable,
-                   run_done, &result);
+  queue_job (self, func, data, data_free, result_free, _sy_store_run, &release, cancellable,
+             run_done, &result);
   while (result == NULL)
     g_main_context_iteration (context, TRUE);
   g_main_context_pop_thread_default (context);
+  g_mutex_lock (&release.lock);
+  while (!release.released)
+    g_cond_wait (&release.cond, &release.lock);
+  g_mutex_unlock (&release.lock);
+  g_mutex_clear (&release.lock);
+  g_cond_clear (&release.cond);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
