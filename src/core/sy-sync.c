@@ -1742,11 +1742,26 @@ typedef struct
   SyCatalogEntry     *entry;
 } AsyncData;
 
+static gboolean
+release_in_context (gpointer data)
+{
+  return G_SOURCE_REMOVE;   /* the source's destroy notify releases the data */
+}
+
 static void
 async_data_free (AsyncData *d)
 {
-  if (d->progress_data_free)
-    d->progress_data_free (d->progress_data);
+  /* The task's last reference may go on the worker thread. The caller's progress data (often
+   * a widget) is released on the caller's own thread, never here: a GTK object finalized on
+   * another thread corrupts the toolkit's state. */
+  if (d->progress_data_free != NULL)
+    {
+      if (g_main_context_is_owner (d->context))
+        d->progress_data_free (d->progress_data);
+      else
+        sy_main_context_post (d->context, release_in_context, d->progress_data,
+                              d->progress_data_free);
+    }
   g_main_context_unref (d->context);
   g_free (d->url);
   g_free (d->code);
@@ -1797,8 +1812,7 @@ forward_progress (const SySyncProgress *progress,
   call->item = g_strdup (progress->item);
   call->data = d;
   call->task = g_object_ref (task);   /* keeps d alive until delivered */
-  g_main_context_invoke_full (d->context, G_PRIORITY_DEFAULT, deliver_progress, call,
-                              (GDestroyNotify) progress_call_free);
+  sy_main_context_post (d->context, deliver_progress, call, (GDestroyNotify) progress_call_free);
 }
 
 static GTask *

@@ -229,3 +229,29 @@ sy_gzip (const void *data,
   deflateEnd (&z);
   return g_bytes_new_take (out, z.total_out);
 }
+
+/**
+ * sy_main_context_post:
+ * @context: the context of the thread that owns what @func touches
+ * @func: called once, on that thread
+ * @notify: (nullable): frees @data, on that thread too
+ *
+ * Runs @func on @context's thread at its next iteration, at the default priority.
+ *
+ * Unlike g_main_context_invoke(), never runs @func on the calling thread: that one calls
+ * @func at once whenever it can acquire @context, which a worker thread can whenever the
+ * owning thread is between two iterations — and then GTK or libsoup run on the worker.
+ */
+void
+sy_main_context_post (GMainContext   *context,
+                      GSourceFunc     func,
+                      gpointer        data,
+                      GDestroyNotify  notify)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[shuyuan] posted from a worker");
+  g_source_attach (source, context);
+}

@@ -25,5 +25,9 @@ const char  *sy_programme_display_name (const char *programme);
 GBytes      *sy_gzip                 (const void  *data,
                                       gsize        size,
                                       int          level);
+void         sy_main_context_post    (GMainContext *context,
+                                      GSourceFunc   func,
+                                      gpointer      data,
+                                      GDestroyNotify notify);
 
 G_END_DECLS

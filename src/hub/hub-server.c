@@ -7,7 +7,7 @@
  * size limit (while the body arrives), routing, the xAPI version header. The rest — gzip,
  * authentication (it may query the database), the rate limit and the handler — runs on a
  * worker thread from a GThreadPool with a HubRequest; the result comes back through
- * g_main_context_invoke() and the message is unpaused.
+ * sy_main_context_post() and the message is unpaused.
  */
 #define G_LOG_DOMAIN "ShuyuanHub"
 
@@ -1124,7 +1124,7 @@ pool_func (gpointer data,
     }
   /* a query left open would keep this thread's connection on an old snapshot */
   hub_store_release (job->server->store);
-  g_main_context_invoke (job->server->context, job_finish, job);
+  sy_main_context_post (job->server->context, job_finish, job, NULL);
 }
 
 /* The piece reads of streamed bodies run on threads of their own, few of them: each thread
@@ -1139,7 +1139,7 @@ stream_pool_func (gpointer data,
 
   stream_read_piece (job);
   hub_store_release (job->server->store);
-  g_main_context_invoke (job->server->context, stream_piece_ready, job);
+  sy_main_context_post (job->server->context, stream_piece_ready, job, NULL);
 }
 
 static char *

@@ -567,6 +567,132 @@ test_cancel (void)
   hub_test_hub_stop (hub);
 }
 
+/* Progress reports reach the caller on the caller's thread, also when that thread is busy
+ * between two iterations of its main context (as the app is while it lays out a window):
+ * a worker must never run the caller's callback itself. */
+typedef struct
+{
+  GThread *caller;
+  guint    reports;
+  guint    off_thread;
+  gboolean finished;
+} ProgressThread;
+
+static void
+progress_thread_cb (const SySyncProgress *progress,
+                    gpointer              data)
+{
+  ProgressThread *p = data;
+
+  p->reports++;
+  if (g_thread_self () != p->caller)
+    p->off_thread++;
+}
+
+static void
+progress_thread_done_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sy_sync_download_finish (SY_STORE (source), result, &error));
+  g_assert_no_error (error);
+  ((ProgressThread *) data)->finished = TRUE;
+}
+
+static void
+test_async_progress_thread (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, NULL, NULL);
+  g_autoptr(Pc) pc = pc_new ("progress-thread");
+  g_autoptr(GPtrArray) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  ProgressThread p = { g_thread_self (), 0, 0, FALSE };
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_free (publish_large (hub, "large-course", 2));
+  enrol (pc, hub, "青山乡");
+  catalog = sy_sync_get_catalog (pc->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (catalog->len, ==, 1);
+
+  sy_sync_download_async (pc->store, catalog->pdata[0], progress_thread_cb, &p, NULL, NULL,
+                          progress_thread_done_cb, &p);
+  /* mostly busy elsewhere: the context is free for a worker to take */
+  while (!p.finished && g_get_monotonic_time () < deadline)
+    {
+      g_usleep (2000);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_true (p.finished);
+  g_assert_cmpuint (p.reports, >, 2);
+  g_assert_cmpuint (p.off_thread, ==, 0);
+  hub_test_hub_stop (hub);
+}
+
+/* The app hands the async calls a widget as progress data; the task's last reference may go
+ * on the worker thread, yet the data must be released on the caller's thread. Many runs at
+ * once on a busy pool make a worker lose the processor between returning and letting go. */
+#define RELEASE_RUNS 64
+
+typedef struct
+{
+  GThread *released_on;
+  gboolean finished;
+} Released;
+
+static void
+released_free (gpointer data)
+{
+  ((Released *) data)->released_on = g_thread_self ();
+}
+
+static void
+release_run_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (sy_sync_run_finish (SY_STORE (source), result, NULL, &error));
+  g_assert_error (error, SY_SYNC_ERROR, SY_SYNC_ERROR_NOT_ENROLLED);
+  ((Released *) data)->finished = TRUE;
+}
+
+static gboolean
+all_released (const Released *released)
+{
+  for (guint i = 0; i < RELEASE_RUNS; i++)
+    if (!released[i].finished || released[i].released_on == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_async_release (void)
+{
+  g_autoptr(Pc) pc = pc_new ("release");
+  guint on_worker = 0;
+
+  for (guint round = 0; round < 20; round++)
+    {
+      Released released[RELEASE_RUNS] = { { NULL, FALSE } };
+      gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+      for (guint i = 0; i < RELEASE_RUNS; i++)
+        sy_sync_run_async (pc->store, SY_SYNC_NONE, NULL, &released[i], released_free, NULL,
+                           release_run_cb, &released[i]);
+      while (!all_released (released) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, FALSE);
+      g_assert_true (all_released (released));
+      for (guint i = 0; i < RELEASE_RUNS; i++)
+        if (released[i].released_on != g_thread_self ())
+          on_worker++;
+    }
+  g_assert_cmpuint (on_worker, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -583,5 +709,7 @@ main (int   argc,
   g_test_add_func ("/sync/tls", test_tls);
   g_test_add_func ("/sync/http-proxy", test_http_proxy);
   g_test_add_func ("/sync/cancel", test_cancel);
+  g_test_add_func ("/sync/async-release", test_async_release);
+  g_test_add_func ("/sync/async-progress-thread", test_async_progress_thread);
   return g_test_run ();
 }
