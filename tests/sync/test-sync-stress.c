@@ -273,7 +273,10 @@ test_faults (void)
   g_autoptr(Pc) pc = pc_new ("faults");
   g_autofree char *learner = NULL;
   g_autofree char *control = NULL;
-  g_autofree char *seed = g_strdup_printf ("%u", g_test_rand_int ());
+  /* a fixed seed: the proxy's choices are the same on every run, so the faults the
+   * assertions below count happen every time (with a random one, fewer than 8 of ~40
+   * connections failed in about one run in twenty) */
+  const char *seed = "20261123";
   g_autoptr(GHashTable) hub_ids = NULL;
   g_autoptr(GHashTable) pc_ids = NULL;
   Proxy *proxy;
