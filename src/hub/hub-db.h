@@ -181,6 +181,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HubDb, hub_db_close)
 /* Schema fragments, one per part of the hub, joined into version 1 by hub-schema.c. Each
  * holds CREATE TABLE / CREATE INDEX statements written with the markers above. */
 extern const char hub_schema_statements_v1[];  /* hub-store-statements.c */
+extern const char hub_schema_statements_v2[];
 extern const char hub_schema_documents_v1[];   /* hub-store-documents.c */
 extern const char hub_schema_access_v1[];      /* hub-store-access.c */
 extern const char hub_schema_catalog_v1[];     /* hub-store-catalog.c */

@@ -29,8 +29,14 @@ static const char * const version_1[] = {
   NULL
 };
 
+static const char * const version_2[] = {
+  hub_schema_statements_v2,
+  NULL
+};
+
 static const HubSchemaStep steps[] = {
   { version_1 },
+  { version_2 },
 };
 
 static gboolean

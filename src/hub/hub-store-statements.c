@@ -47,6 +47,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StmtJson, json_object_put)
 #define GROUP_MAX_ROWS 1000
 /* PostgreSQL: the fewest new statements worth an ANALYZE (see maintenance_thread()) */
 #define ANALYZE_MIN_ROWS 1000
+/* SQLite: links waiting in statement_links_recent that make a merge worth its commit (about
+ * 10,000 statements; SHUYUAN_HUB_LINK_MERGE_ROWS overrides, tests set 1), and how long the
+ * writer waits without work before merging however few wait */
+#define MERGE_LINKS_DEFAULT 20000
+#define MERGE_IDLE_US (1 * G_USEC_PER_SEC)
 
 const char hub_schema_statements_v1[] =
   "CREATE TABLE statements (\n"
@@ -98,6 +103,21 @@ const char hub_schema_statements_v1[] =
   "  content_type TEXT NOT NULL,\n"
   "  length @INT64@ NOT NULL,\n"
   "  body @BLOB@ NOT NULL\n"
+  ");\n";
+
+/* Version 2: new links first land here, in the order they are written (a rowid table:
+ * appended at its end), and are moved into statement_agents / statement_activities, sorted
+ * by key, many at a time (merge_recent_links()). Written straight into the keyed tables, a
+ * commit of a thousand statements touched a page per learner and per activity of the commit
+ * — scattered over those tables, 60 % of the bytes the hub wrote. Queries read both.
+ * SQLite only: on PostgreSQL the writer keeps writing the keyed tables (this one stays
+ * empty), since several hub processes share its database. kind: 0 agent, 1 activity. */
+const char hub_schema_statements_v2[] =
+  "CREATE TABLE statement_links_recent (\n"
+  "  seq @INT64@ NOT NULL,\n"
+  "  kind INTEGER NOT NULL,\n"
+  "  link_key TEXT NOT NULL,\n"
+  "  relation INTEGER NOT NULL\n"
   ");\n";
 
 /* ---- rows and batches ---- */
@@ -494,6 +514,11 @@ typedef struct
   guint     recent_groups[8]; /* jobs in the last transactions */
   guint     queued_rows;   /* statements in the queue's batches */
   guint64   n_groups, n_jobs; /* transactions and requests written, for g_debug() */
+  /* writer thread only, SQLite: rows in statement_links_recent (-1: not counted yet), rows
+   * the open transaction adds to it, and how many make a merge worth its commit */
+  gint64    recent_links;
+  guint64   group_links;
+  guint     merge_links;
   /* writer thread only: activity id → the definition text last merged into `activities`
    * ("" when the row exists without one), so repeated definitions cost no SQL */
   GHashTable *known_activities;
@@ -586,6 +611,8 @@ typedef enum
   SQL_INSERT_ACTIVITIES,
   SQL_INSERT_AGENTS_SQLITE,
   SQL_INSERT_ACTIVITIES_SQLITE,
+  SQL_INSERT_RECENT_AGENTS,         /* SQLite */
+  SQL_INSERT_RECENT_ACTIVITIES,     /* SQLite */
   SQL_LOOKUP_IDS,
   N_SQL_KINDS
 } SqlKind;
@@ -646,6 +673,13 @@ sql_text (SqlKind kind,
                                     ? "agent_key" : "activity_id");
           for (k = 0; k < n; k++)
             g_string_append_printf (sql, "%s($%u, $%u, $%u)", k > 0 ? ", " : "", 1 + 3 * k, 2 + 3 * k, 3 + 3 * k);
+          break;
+        case SQL_INSERT_RECENT_AGENTS:
+        case SQL_INSERT_RECENT_ACTIVITIES:
+          g_string_append (sql, "INSERT OR IGNORE INTO statement_links_recent (seq, link_key, relation, kind) VALUES ");
+          for (k = 0; k < n; k++)
+            g_string_append_printf (sql, "%s($%u, $%u, $%u, %d)", k > 0 ? ", " : "", 1 + 3 * k, 2 + 3 * k, 3 + 3 * k,
+                                    kind == SQL_INSERT_RECENT_AGENTS ? 0 : 1);
           break;
         case SQL_LOOKUP_IDS:
           g_string_append (sql, "SELECT id, json, org_id FROM statements WHERE id IN (");
@@ -1051,12 +1085,13 @@ write_rows (HubDb             *db,
     }
   if (result != BATCH_OK)
     goto out;
-  if (!insert_links (db, sqlite ? SQL_INSERT_AGENTS_SQLITE : SQL_INSERT_AGENTS, agents, error)
-      || !insert_links (db, sqlite ? SQL_INSERT_ACTIVITIES_SQLITE : SQL_INSERT_ACTIVITIES, activities, error))
+  if (!insert_links (db, sqlite ? SQL_INSERT_RECENT_AGENTS : SQL_INSERT_AGENTS, agents, error)
+      || !insert_links (db, sqlite ? SQL_INSERT_RECENT_ACTIVITIES : SQL_INSERT_ACTIVITIES, activities, error))
     {
       result = BATCH_FAILED;
       goto out;
     }
+  writer->group_links += agents->len + activities->len;
 
   /* voiding, after every insert, so a target in this batch is voided too */
   for (i = 0; i < n; i++)
@@ -1274,6 +1309,7 @@ write_group (HubDb      *db,
   guint i;
 
   *split = FALSE;
+  writer->group_links = 0;
   if (!hub_db_begin (db, error))
     return FALSE;
   for (i = 0; i < jobs->len; i++)
@@ -1333,6 +1369,8 @@ write_group (HubDb      *db,
     }
   if (!hub_db_commit (db, error))
     goto fail;
+  if (writer->recent_links >= 0)
+    writer->recent_links += writer->group_links;
   return TRUE;
 
 fail:
@@ -1401,6 +1439,95 @@ write_jobs (Writer     *writer,
     }
 }
 
+/* SQLite: moves the links of statement_links_recent into the keyed tables, sorted by key
+ * so that each learner's and each activity's page is written once for all of them, in one
+ * transaction (a reader sees the links in one table or the other, never neither). */
+static gboolean
+merge_recent_links (Writer  *writer,
+                    HubDb   *db,
+                    GError **error)
+{
+  static const char * const moves[] = {
+    "INSERT OR IGNORE INTO statement_agents (agent_key, seq, relation)"
+    " SELECT link_key, seq, relation FROM statement_links_recent WHERE kind = 0 AND rowid <= $1"
+    " ORDER BY link_key, seq, relation",
+    "INSERT OR IGNORE INTO statement_activities (activity_id, seq, relation)"
+    " SELECT link_key, seq, relation FROM statement_links_recent WHERE kind = 1 AND rowid <= $1"
+    " ORDER BY link_key, seq, relation",
+    "DELETE FROM statement_links_recent WHERE rowid <= $1",
+  };
+  HubDbStmt *stmt;
+  gint64 last = 0, moved = 0;
+  gint64 started = g_get_monotonic_time ();
+
+  if (!hub_db_begin (db, error))
+    return FALSE;
+  stmt = hub_db_prepare (db, "SELECT max(rowid), count(*) FROM statement_links_recent", error);
+  if (stmt == NULL)
+    goto fail;
+  if (hub_db_step (stmt, error))
+    {
+      last = hub_db_column_is_null (stmt, 0) ? 0 : hub_db_column_int64 (stmt, 0);
+      moved = hub_db_column_int64 (stmt, 1);
+    }
+  hub_db_reset (stmt);
+  if (error != NULL && *error != NULL)
+    goto fail;
+  for (guint i = 0; i < G_N_ELEMENTS (moves) && last > 0; i++)
+    {
+      stmt = hub_db_prepare (db, moves[i], error);
+      if (stmt == NULL)
+        goto fail;
+      hub_db_bind_int64 (stmt, 1, last);
+      if (hub_db_run (stmt, error) < 0)
+        goto fail;
+    }
+  if (!hub_db_commit (db, error))
+    goto fail;
+  writer->recent_links = 0;
+  g_debug ("moved %" G_GINT64_FORMAT " recent statement links into their tables in %.1f ms",
+           moved, (g_get_monotonic_time () - started) / 1000.0);
+  return TRUE;
+
+fail:
+  hub_db_rollback (db);
+  return FALSE;
+}
+
+/* SQLite: counts the links left in statement_links_recent by an earlier run, once. */
+static void
+count_recent_links (Writer *writer,
+                    HubDb  *db)
+{
+  g_autoptr(GError) error = NULL;
+  HubDbStmt *stmt = hub_db_prepare (db, "SELECT count(*) FROM statement_links_recent", &error);
+
+  if (stmt != NULL && hub_db_step (stmt, &error))
+    writer->recent_links = hub_db_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    hub_db_reset (stmt);
+  if (error != NULL)
+    g_warning ("counting the recent statement links: %s", error->message);
+}
+
+/* SQLite: merges once enough links wait, or (@idle) any at all. A failure leaves them
+ * where they are, readable, for the next try. */
+static void
+maybe_merge_recent_links (Writer   *writer,
+                          gboolean  idle)
+{
+  g_autoptr(GError) error = NULL;
+  HubDb *db;
+
+  if (writer->recent_links <= 0 || (!idle && (guint64) writer->recent_links < writer->merge_links))
+    return;
+  db = hub_store_db (writer->store, &error);
+  if (db != NULL && !merge_recent_links (writer, db, &error))
+    g_debug ("merging the recent statement links: %s", error->message);
+  else if (db == NULL)
+    g_warning ("merging the recent statement links: %s", error->message);
+}
+
 static gpointer
 writer_thread (gpointer data)
 {
@@ -1419,7 +1546,23 @@ writer_thread (gpointer data)
 
       g_mutex_lock (&writer->lock);
       while (g_queue_is_empty (&writer->queue) && !writer->stopping)
-        g_cond_wait (&writer->wake, &writer->lock);
+        {
+          if (writer->recent_links > 0)
+            {
+              /* nothing to write for a while: a good moment to merge the recent links */
+              gint64 until = g_get_monotonic_time () + MERGE_IDLE_US;
+
+              if (!g_cond_wait_until (&writer->wake, &writer->lock, until) &&
+                  g_queue_is_empty (&writer->queue) && !writer->stopping)
+                {
+                  g_mutex_unlock (&writer->lock);
+                  maybe_merge_recent_links (writer, TRUE);
+                  g_mutex_lock (&writer->lock);
+                }
+            }
+          else
+            g_cond_wait (&writer->wake, &writer->lock);
+        }
       if (g_queue_is_empty (&writer->queue) && writer->stopping)
         {
           g_mutex_unlock (&writer->lock);
@@ -1470,6 +1613,7 @@ writer_thread (gpointer data)
            * see write_group() and sql_text().) */
           g_autoptr(GError) ignored = NULL;
           hub_db_exec (db, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0", &ignored);
+          count_recent_links (writer, db);
           tuned = TRUE;
         }
       if (db != NULL)
@@ -1531,6 +1675,10 @@ writer_thread (gpointer data)
         ((WriteJob *) g_ptr_array_index (jobs, i))->done = TRUE;
       g_cond_broadcast (&writer->done);
       g_mutex_unlock (&writer->lock);
+
+      /* after the answers: the requests written do not wait for it */
+      if (db != NULL && hub_db_engine (db) == HUB_DB_SQLITE)
+        maybe_merge_recent_links (writer, FALSE);
     }
   return NULL;
 }
@@ -1632,6 +1780,15 @@ get_writer (HubStore *store)
       g_cond_init (&writer->done);
       g_queue_init (&writer->queue);
       writer->known_activities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      writer->recent_links = -1;
+      writer->merge_links = MERGE_LINKS_DEFAULT;
+      {
+        const char *env = g_getenv ("SHUYUAN_HUB_LINK_MERGE_ROWS");
+        guint64 value;
+
+        if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1, G_MAXUINT, &value, NULL))
+          writer->merge_links = (guint) value;
+      }
       g_cond_init (&writer->checkpoint_wake);
       writer->checkpointer = g_thread_new ("statement-upkeep", maintenance_thread, writer);
       writer->thread = g_thread_new ("statement-writer", writer_thread, writer);
@@ -1712,14 +1869,21 @@ append_filter (GString                 *sql,
     }
   if (query->agent_key != NULL)
     {
-      g_string_append_printf (sql, "%s%s.seq IN (SELECT a.seq FROM statement_agents a WHERE a.agent_key = $%d%s)",
-                              sep, alias, p->agent, query->related_agents ? "" : " AND a.relation < 2");
+      /* the links are in the keyed table or, not merged yet, in the recent one */
+      g_string_append_printf (sql, "%s%s.seq IN (SELECT a.seq FROM statement_agents a WHERE a.agent_key = $%d%s"
+                                   " UNION ALL SELECT r.seq FROM statement_links_recent r"
+                                   " WHERE r.kind = 0 AND r.link_key = $%d%s)",
+                              sep, alias, p->agent, query->related_agents ? "" : " AND a.relation < 2",
+                              p->agent, query->related_agents ? "" : " AND r.relation < 2");
       sep = " AND ";
     }
   if (query->activity != NULL)
     {
-      g_string_append_printf (sql, "%s%s.seq IN (SELECT c.seq FROM statement_activities c WHERE c.activity_id = $%d%s)",
-                              sep, alias, p->activity, query->related_activities ? "" : " AND c.relation = 0");
+      g_string_append_printf (sql, "%s%s.seq IN (SELECT c.seq FROM statement_activities c WHERE c.activity_id = $%d%s"
+                                   " UNION ALL SELECT r.seq FROM statement_links_recent r"
+                                   " WHERE r.kind = 1 AND r.link_key = $%d%s)",
+                              sep, alias, p->activity, query->related_activities ? "" : " AND c.relation = 0",
+                              p->activity, query->related_activities ? "" : " AND r.relation = 0");
     }
 }
 

@@ -811,12 +811,20 @@ add_known_names (HubRequest  *req,
   if (db == NULL)
     goto failed;
   stmt = hub_db_prepare (db,
-                         admin ? "SELECT s.json FROM statement_agents a JOIN statements s ON s.seq = a.seq"
-                                 " WHERE a.agent_key = $1 AND a.relation = 0"
-                                 " ORDER BY a.seq DESC LIMIT 20"
-                               : "SELECT s.json FROM statement_agents a JOIN statements s ON s.seq = a.seq"
-                                 " WHERE a.agent_key = $1 AND a.relation = 0 AND s.org_id = $2"
-                                 " ORDER BY a.seq DESC LIMIT 20",
+                         /* the actor's links, merged or still in the recent table; from the
+                          * links to the statements (the other way round walks the org's) */
+                         admin ? "SELECT s.json FROM (SELECT a.seq AS seq FROM statement_agents a"
+                                 "  WHERE a.agent_key = $1 AND a.relation = 0"
+                                 "  UNION ALL SELECT r.seq FROM statement_links_recent r"
+                                 "  WHERE r.kind = 0 AND r.link_key = $1 AND r.relation = 0) l"
+                                 " JOIN statements s ON s.seq = l.seq"
+                                 " ORDER BY l.seq DESC LIMIT 20"
+                               : "SELECT s.json FROM (SELECT a.seq AS seq FROM statement_agents a"
+                                 "  WHERE a.agent_key = $1 AND a.relation = 0"
+                                 "  UNION ALL SELECT r.seq FROM statement_links_recent r"
+                                 "  WHERE r.kind = 0 AND r.link_key = $1 AND r.relation = 0) l"
+                                 " JOIN statements s ON s.seq = l.seq"
+                                 " WHERE s.org_id = $2 ORDER BY l.seq DESC LIMIT 20",
                          &error);
   if (stmt == NULL)
     goto failed;

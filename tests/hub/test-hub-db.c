@@ -123,11 +123,13 @@ test_open_migrate (void)
 
   g_assert_true (hub_db_migrate (db, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (hub_db_schema_version (db, &error), ==, 1);
+  g_assert_cmpint (hub_db_schema_version (db, &error), ==, 2);
+  /* version 2's table */
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM statement_links_recent"), ==, 0);
   /* again: nothing to do */
   g_assert_true (hub_db_migrate (db, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (hub_db_schema_version (db, &error), ==, 1);
+  g_assert_cmpint (hub_db_schema_version (db, &error), ==, 2);
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM hub_schema"), ==, 1);
   g_assert_false (hub_db_in_transaction (db));
 
@@ -177,7 +179,7 @@ test_store_open (void)
   db = hub_store_db (store, &error);
   g_assert_no_error (error);
   g_assert_true (db == hub_store_db (store, NULL));
-  g_assert_cmpint (hub_db_schema_version (db, &error), ==, 1);
+  g_assert_cmpint (hub_db_schema_version (db, &error), ==, 2);
   g_clear_pointer (&store, hub_store_free);
 
   /* reopening an up-to-date database */

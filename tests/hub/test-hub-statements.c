@@ -1338,6 +1338,69 @@ test_gzip_responses (void)
   g_assert_true (json_object_get_boolean (flag));
 }
 
+/* Links (agent, activity) first land in statement_links_recent and move into the keyed
+ * tables later (after enough of them, or after a second without writes). The same queries
+ * answer the same before and after; on PostgreSQL the recent table is never used. */
+static gint64
+recent_links (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HubDb) db = hub_db_open (get_hub ()->target, &error);
+  HubDbStmt *stmt;
+  gint64 n = -1;
+
+  g_assert_no_error (error);
+  stmt = hub_db_prepare (db, "SELECT count(*) FROM statement_links_recent", &error);
+  g_assert_no_error (error);
+  g_assert_true (hub_db_step (stmt, &error));
+  n = hub_db_column_int64 (stmt, 0);
+  hub_db_reset (stmt);
+  return n;
+}
+
+static void
+test_links_merged (void)
+{
+  g_autofree char *tag = uuid ();
+  g_autofree char *verb = g_strdup_printf ("http://example.com/verbs/merged/%s", tag);
+  g_autofree char *act = g_strdup_printf ("http://example.com/act/merged/%s", tag);
+  g_autofree char *mbox = g_strdup_printf ("m-%s@example.com", tag);
+  g_autofree char *agent = g_strdup_printf ("{\"mbox\":\"mailto:%s\"}", mbox);
+  g_autofree char *ida = uuid (), *idb = uuid ();
+  g_autofree char *extra = g_strdup_printf (",\"context\":{\"contextActivities\":{\"grouping\":{\"id\":\"%s\"}}}", act);
+  g_autofree char *sa = statement (ida, mbox, verb, act, NULL);
+  g_autofree char *sb = statement (idb, mbox, verb, "http://example.com/act/other", extra);
+  g_autofree char *ba = g_strdup_printf ("%s,%s", idb, ida);
+  g_autoptr(HubTestResponse) r1 = NULL, r2 = NULL;
+  gboolean sqlite = g_strcmp0 (hub_test_engine (), "sqlite") == 0;
+  gboolean merge_each = g_getenv ("SHUYUAN_HUB_LINK_MERGE_ROWS") != NULL;
+  gint64 deadline;
+
+  r1 = post (sa);
+  hub_test_assert_status (r1, 200);
+  r2 = post (sb);
+  hub_test_assert_status (r2, 200);
+  if (sqlite && !merge_each)
+    g_assert_cmpint (recent_links (), >, 0);
+  else if (!sqlite)
+    g_assert_cmpint (recent_links (), ==, 0);
+
+  for (int round = 0; round < 2; round++)
+    {
+      assert_query (ba, "agent", agent, NULL);
+      assert_query (ida, "activity", act, NULL);
+      assert_query (ba, "activity", act, "related_activities", "true", NULL);
+      assert_query (ba, "agent", agent, "verb", verb, "ascending", "false", NULL);
+      if (round == 1)
+        break;
+      /* a second without writes: the writer merges them */
+      deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      while (recent_links () > 0 && g_get_monotonic_time () < deadline)
+        g_usleep (50 * 1000);
+      g_assert_cmpint (recent_links (), ==, 0);
+    }
+}
+
 static void
 test_restart (void)
 {
@@ -1379,6 +1442,7 @@ main (int   argc,
   g_test_add_func ("/statements/org-scoping", test_org_scoping);
   g_test_add_func ("/statements/stored-text", test_stored_text);
   g_test_add_func ("/statements/gzip-responses", test_gzip_responses);
+  g_test_add_func ("/statements/links-merged", test_links_merged);
   g_test_add_func ("/statements/restart", test_restart);
 
   status = g_test_run ();
