@@ -543,13 +543,16 @@ main (int    argc,
 
 #ifdef __GLIBC__
   /* glibc gives each thread that allocates at the same time as another an arena of its own,
-   * up to 8 per core, and an arena keeps the memory freed into it: with a worker pool of 16
-   * threads parsing batches of statements, 2 arenas instead of glibc's default made the
-   * SQLite hub's peak resident size 80 MiB instead of 143 MiB in bench-hub, at the same
-   * ingest rates (the threads' caches still avoid most locking). MALLOC_ARENA_MAX in the
-   * environment still decides when set. */
+   * up to 8 per core, and an arena keeps the memory freed into it. The request workers
+   * (16 or more) parse and free thousands of small json-c objects per request, more than
+   * a thread's cache holds, so they meet at their arena's lock. On 2 cores, in bench-hub's
+   * batches of 500 from 4 clients: 2 arenas 65-74 µs of CPU per statement (a tenth of the
+   * hub's CPU went to threads waiting for and waking each other at those locks), 4 arenas
+   * 53-64 µs, 16 (glibc's default) 49-57 µs; peak resident size 90, 116 and 145 MiB.
+   * Two per core, 4 to 8.
+   * MALLOC_ARENA_MAX in the environment still decides when set. */
   if (g_getenv ("MALLOC_ARENA_MAX") == NULL)
-    mallopt (M_ARENA_MAX, (int) CLAMP (g_get_num_processors (), 2, 4));
+    mallopt (M_ARENA_MAX, (int) CLAMP (2 * g_get_num_processors (), 4, 8));
   /* No fastbins: a request's statements are thousands of small json-c allocations freed
    * together, and with fastbins every later allocation of 1 KiB or more (a statement's
    * text, SQLite's buffers) first had glibc sweep them all back into its bins
