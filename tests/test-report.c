@@ -69,23 +69,8 @@ record (SyStore    *store,
         double      seconds,
         double      score)
 {
-  g_autoptr(GError) error = NULL;
-  SyEvent event;
-  char *id;
-
-  sy_event_init (&event);
-  event.learner_uuid = sy_learner_get_uuid (learner);
-  event.course_id = course_id;
-  event.item_id = item_id;
-  event.item_type = type;
-  event.verb = verb;
-  event.seconds = seconds;
-  event.score = score;
-  if (score >= 0)
-    event.success = score >= 0.5;
-  id = sy_store_record (store, &event, NULL, &error);
-  g_assert_no_error (error);
-  return id;
+  return test_record_event (store, sy_learner_get_uuid (learner), course_id, item_id, type, verb,
+                            seconds, score, NULL);
 }
 
 static void
@@ -497,65 +482,21 @@ install_sample (SyStore    *store,
   g_assert_no_error (error);
 }
 
-/* One survey attempt as the quiz view records it: attempted, each answer, completed.
- * @answers: question id, response, … NULL; a question may come twice (the last counts). */
-static void
-take_survey (SyStore    *store,
-             SyLearner  *learner,
-             ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SyAttempt) attempt = sy_store_start_attempt (store, sy_learner_get_uuid (learner),
-                                                         SURVEY_COURSE, SURVEY_ITEM, NULL, &error);
-  const char *question;
-  SyEvent event;
-  va_list args;
-
-  g_assert_no_error (error);
-  va_start (args, learner);
-  while ((question = va_arg (args, const char *)) != NULL)
-    {
-      g_autofree char *id = NULL;
-
-      sy_event_init (&event);
-      event.verb = SY_VERB_ANSWERED;
-      event.learner_uuid = sy_learner_get_uuid (learner);
-      event.course_id = SURVEY_COURSE;
-      event.item_id = SURVEY_ITEM;
-      event.item_type = SY_ITEM_SURVEY;
-      event.question_id = question;
-      event.registration = attempt->registration;
-      event.response = va_arg (args, const char *);
-      id = sy_store_record (store, &event, NULL, &error);
-      g_assert_no_error (error);
-    }
-  va_end (args);
-
-  sy_event_init (&event);
-  event.verb = SY_VERB_COMPLETED;
-  event.completion = TRUE;
-  event.learner_uuid = sy_learner_get_uuid (learner);
-  event.course_id = SURVEY_COURSE;
-  event.item_id = SURVEY_ITEM;
-  event.item_type = SY_ITEM_SURVEY;
-  event.registration = attempt->registration;
-  event.seconds = 120;
-  g_free (sy_store_record (store, &event, NULL, &error));
-  g_assert_no_error (error);
-}
-
 static void
 take_sample_surveys (Fixture *f)
 {
   install_sample (f->store, "retail-bookkeeping");
   /* Alice before and after the course; Bob once */
-  take_survey (f->store, f->alice, "life-satisfaction", "2", "income-sources", "shop[,]farming",
-               "monthly-income", "1500", "what-would-help", "更多顾客", NULL);
-  take_survey (f->store, f->alice, "life-satisfaction", "3", "income-sources", "shop",
-               "monthly-income", "3000", "what-would-help", "小额贷款",
-               "life-satisfaction", "4", NULL);
-  take_survey (f->store, f->bob, "life-satisfaction", "4", "income-sources", "migrant",
-               "monthly-income", "2000", "what-would-help", " 更多顾客 ", NULL);
+  test_take_survey (f->store, sy_learner_get_uuid (f->alice), SURVEY_COURSE, SURVEY_ITEM,
+                    "life-satisfaction", "2", "income-sources", "shop[,]farming",
+                    "monthly-income", "1500", "what-would-help", "更多顾客", NULL);
+  test_take_survey (f->store, sy_learner_get_uuid (f->alice), SURVEY_COURSE, SURVEY_ITEM,
+                    "life-satisfaction", "3", "income-sources", "shop",
+                    "monthly-income", "3000", "what-would-help", "小额贷款",
+                    "life-satisfaction", "4", NULL);
+  test_take_survey (f->store, sy_learner_get_uuid (f->bob), SURVEY_COURSE, SURVEY_ITEM,
+                    "life-satisfaction", "4", "income-sources", "migrant",
+                    "monthly-income", "2000", "what-would-help", " 更多顾客 ", NULL);
 }
 
 static SySurveyQuestion *

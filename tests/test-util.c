@@ -8,6 +8,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <glib/gstdio.h>
+#include <stdarg.h>
 
 #include "test-util.h"
 
@@ -302,5 +303,84 @@ test_install_tiny_course (SyStore    *store,
   test_write_file (pkg, "l.md", "# Lesson\n");
   test_write_file (pkg, "q.json", TINY_QUIZ_JSON);
   course = sy_store_import (store, file, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+char *
+test_record_event (SyStore    *store,
+                   const char *learner_uuid,
+                   const char *course_id,
+                   const char *item_id,
+                   SyItemType  type,
+                   SyVerb      verb,
+                   double      seconds,
+                   double      score,
+                   const char *registration)
+{
+  g_autoptr(GError) error = NULL;
+  SyEvent event;
+  char *id;
+
+  sy_event_init (&event);
+  event.learner_uuid = learner_uuid;
+  event.course_id = course_id;
+  event.item_id = item_id;
+  event.item_type = type;
+  event.verb = verb;
+  event.seconds = seconds;
+  event.score = score;
+  event.registration = registration;
+  if (score >= 0)
+    event.success = score >= 0.5;
+  id = sy_store_record (store, &event, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_uuid_string_is_valid (id));
+  return id;
+}
+
+void
+test_take_survey (SyStore    *store,
+                  const char *learner_uuid,
+                  const char *course_id,
+                  const char *item_id,
+                  ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SyAttempt) attempt = sy_store_start_attempt (store, learner_uuid, course_id, item_id,
+                                                         NULL, &error);
+  const char *question;
+  SyEvent event;
+  va_list args;
+
+  g_assert_no_error (error);
+  va_start (args, item_id);
+  while ((question = va_arg (args, const char *)) != NULL)
+    {
+      g_autofree char *id = NULL;
+
+      sy_event_init (&event);
+      event.verb = SY_VERB_ANSWERED;
+      event.learner_uuid = learner_uuid;
+      event.course_id = course_id;
+      event.item_id = item_id;
+      event.item_type = SY_ITEM_SURVEY;
+      event.question_id = question;
+      event.registration = attempt->registration;
+      event.response = va_arg (args, const char *);
+      id = sy_store_record (store, &event, NULL, &error);
+      g_assert_no_error (error);
+    }
+  va_end (args);
+
+  sy_event_init (&event);
+  event.verb = SY_VERB_COMPLETED;
+  event.completion = TRUE;
+  event.learner_uuid = learner_uuid;
+  event.course_id = course_id;
+  event.item_id = item_id;
+  event.item_type = SY_ITEM_SURVEY;
+  event.registration = attempt->registration;
+  event.seconds = 120;
+  g_free (sy_store_record (store, &event, NULL, &error));
   g_assert_no_error (error);
 }

@@ -46,5 +46,23 @@ void    test_copy_tree          (const char       *from,
 char   *test_list_dir           (const char       *path);
 void    test_install_tiny_course (SyStore         *store,
                                   const char      *work_dir);
+/* Records one event of @learner_uuid as the lesson and quiz views do; a @score of 0 or more
+ * (scaled) passes from 0.5. Returns the statement's id. */
+char   *test_record_event       (SyStore          *store,
+                                 const char       *learner_uuid,
+                                 const char       *course_id,
+                                 const char       *item_id,
+                                 SyItemType        type,
+                                 SyVerb            verb,
+                                 double            seconds,
+                                 double            score,
+                                 const char       *registration);
+/* One survey attempt as the quiz view records it: attempted, each answer, completed.
+ * @...: question id, response, … NULL; a question may come twice (the last counts). */
+void    test_take_survey        (SyStore          *store,
+                                 const char       *learner_uuid,
+                                 const char       *course_id,
+                                 const char       *item_id,
+                                 ...) G_GNUC_NULL_TERMINATED;
 
 G_END_DECLS

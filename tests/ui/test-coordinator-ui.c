@@ -27,6 +27,7 @@
 #include "sy-store.h"
 #include "sy-sync-private.h"
 #include "sy-window-private.h"
+#include "test-util.h"
 #include "ui-test-util.h"
 
 #define RETAIL "retail-bookkeeping-pricing"
@@ -73,31 +74,16 @@ add_learner (SyStore    *store,
 
 static char *
 record_id (SyStore    *store,
-        SyLearner  *learner,
-        const char *course_id,
-        const char *item_id,
-        SyItemType  type,
-        SyVerb      verb,
-        double      seconds,
-        double      score)
+           SyLearner  *learner,
+           const char *course_id,
+           const char *item_id,
+           SyItemType  type,
+           SyVerb      verb,
+           double      seconds,
+           double      score)
 {
-  g_autoptr(GError) error = NULL;
-  char *id;
-  SyEvent event;
-
-  sy_event_init (&event);
-  event.learner_uuid = sy_learner_get_uuid (learner);
-  event.course_id = course_id;
-  event.item_id = item_id;
-  event.item_type = type;
-  event.verb = verb;
-  event.seconds = seconds;
-  event.score = score;
-  if (score >= 0)
-    event.success = score >= 0.5;
-  id = sy_store_record (store, &event, NULL, &error);
-  g_assert_no_error (error);
-  return id;
+  return test_record_event (store, sy_learner_get_uuid (learner), course_id, item_id, type, verb,
+                            seconds, score, NULL);
 }
 
 static void
@@ -113,53 +99,6 @@ record (SyStore    *store,
   g_free (record_id (store, learner, course_id, item_id, type, verb, seconds, score));
 }
 
-/* One survey attempt as the quiz view records it: attempted, each answer, completed.
- * @...: question id, response, … NULL */
-static void
-take_survey (SyStore   *store,
-             SyLearner *learner,
-             ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SyAttempt) attempt = sy_store_start_attempt (store, sy_learner_get_uuid (learner),
-                                                         RETAIL, SURVEY, NULL, &error);
-  const char *question;
-  SyEvent event;
-  va_list args;
-
-  g_assert_no_error (error);
-  va_start (args, learner);
-  while ((question = va_arg (args, const char *)) != NULL)
-    {
-      g_autofree char *id = NULL;
-
-      sy_event_init (&event);
-      event.verb = SY_VERB_ANSWERED;
-      event.learner_uuid = sy_learner_get_uuid (learner);
-      event.course_id = RETAIL;
-      event.item_id = SURVEY;
-      event.item_type = SY_ITEM_SURVEY;
-      event.question_id = question;
-      event.registration = attempt->registration;
-      event.response = va_arg (args, const char *);
-      id = sy_store_record (store, &event, NULL, &error);
-      g_assert_no_error (error);
-    }
-  va_end (args);
-
-  sy_event_init (&event);
-  event.verb = SY_VERB_COMPLETED;
-  event.completion = TRUE;
-  event.learner_uuid = sy_learner_get_uuid (learner);
-  event.course_id = RETAIL;
-  event.item_id = SURVEY;
-  event.item_type = SY_ITEM_SURVEY;
-  event.registration = attempt->registration;
-  event.seconds = 120;
-  g_free (sy_store_record (store, &event, NULL, &error));
-  g_assert_no_error (error);
-}
-
 /* 李明 completes the retail course, the survey before and after; 王芳 completes the
  * hygiene course and answers the retail survey once (that course stays in progress). */
 static void
@@ -172,20 +111,23 @@ record_studies (SyStore   *store,
   const char *hygiene_lessons[] = { "five-moments", "how-to-clean-hands", "cold-chain-basics",
                                     "vvm-shake-test", "power-failure" };
 
-  take_survey (store, li, "life-satisfaction", "2", "income-sources", "shop[,]farming",
-               "monthly-income", "1500", "what-would-help", "更多顾客", NULL);
+  test_take_survey (store, sy_learner_get_uuid (li), RETAIL, SURVEY,
+                    "life-satisfaction", "2", "income-sources", "shop[,]farming",
+                    "monthly-income", "1500", "what-would-help", "更多顾客", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (retail_lessons); i++)
     record (store, li, RETAIL, retail_lessons[i], SY_ITEM_LESSON, SY_VERB_COMPLETED, 900, -1);
   record (store, li, RETAIL, "bookkeeping-pricing-quiz", SY_ITEM_QUIZ, SY_VERB_PASSED, 300, 0.9);
-  take_survey (store, li, "life-satisfaction", "4", "income-sources", "shop",
-               "monthly-income", "3000", "what-would-help", "小额贷款", NULL);
+  test_take_survey (store, sy_learner_get_uuid (li), RETAIL, SURVEY,
+                    "life-satisfaction", "4", "income-sources", "shop",
+                    "monthly-income", "3000", "what-would-help", "小额贷款", NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (hygiene_lessons); i++)
     record (store, wang, HYGIENE, hygiene_lessons[i], SY_ITEM_LESSON, SY_VERB_COMPLETED, 600, -1);
   record (store, wang, HYGIENE, "hand-hygiene-quiz", SY_ITEM_QUIZ, SY_VERB_PASSED, 200, 1.0);
   record (store, wang, HYGIENE, "cold-chain-quiz", SY_ITEM_QUIZ, SY_VERB_PASSED, 200, 0.8);
-  take_survey (store, wang, "life-satisfaction", "3", "income-sources", "migrant",
-               "monthly-income", "2000", "what-would-help", "更多顾客", NULL);
+  test_take_survey (store, sy_learner_get_uuid (wang), RETAIL, SURVEY,
+                    "life-satisfaction", "3", "income-sources", "migrant",
+                    "monthly-income", "2000", "what-would-help", "更多顾客", NULL);
 }
 
 static SyCompletionReport *
