@@ -59,20 +59,6 @@ add_learner (SyStore    *store,
   return learner;
 }
 
-static char *
-record (SyStore    *store,
-        SyLearner  *learner,
-        const char *course_id,
-        const char *item_id,
-        SyItemType  type,
-        SyVerb      verb,
-        double      seconds,
-        double      score)
-{
-  return test_record_event (store, sy_learner_get_uuid (learner), course_id, item_id, type, verb,
-                            seconds, score, NULL);
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -86,11 +72,11 @@ fixture_setup (Fixture       *f,
   f->carol = add_learner (f->store, "Carol", SY_ROLE_LEARNER, NULL);
   f->coordinator = add_learner (f->store, "张协调员", SY_ROLE_COORDINATOR, NULL);
 
-  g_free (record (f->store, f->alice, "tiny", "l1", SY_ITEM_LESSON, SY_VERB_COMPLETED, 600, -1));
-  g_free (record (f->store, f->alice, "tiny", "q1", SY_ITEM_QUIZ, SY_VERB_FAILED, 60, 0.2));
-  g_free (record (f->store, f->alice, "tiny", "q1", SY_ITEM_QUIZ, SY_VERB_PASSED, 60, 1.0));
+  g_free (test_record (f->store, f->alice, "tiny", "l1", SY_ITEM_LESSON, SY_VERB_COMPLETED, 600, -1));
+  g_free (test_record (f->store, f->alice, "tiny", "q1", SY_ITEM_QUIZ, SY_VERB_FAILED, 60, 0.2));
+  g_free (test_record (f->store, f->alice, "tiny", "q1", SY_ITEM_QUIZ, SY_VERB_PASSED, 60, 1.0));
   /* 3000 s: 1.1 class hours studied */
-  g_free (record (f->store, f->bob, "tiny", "l1", SY_ITEM_LESSON, SY_VERB_PROGRESSED, 3000, -1));
+  g_free (test_record (f->store, f->bob, "tiny", "l1", SY_ITEM_LESSON, SY_VERB_PROGRESSED, 3000, -1));
 }
 
 static void
@@ -737,12 +723,12 @@ test_certificates (Fixture       *f,
   g_autoptr(SyLearner) other = add_learner (f->store, "Bob", SY_ROLE_LEARNER, NULL);
 
   /* Bob completes; another Bob too (the same name: the files must not collide) */
-  g_free (record (f->store, f->bob, "tiny", "q1", SY_ITEM_QUIZ, SY_VERB_PASSED, 60, 1.0));
-  g_free (record (f->store, f->bob, "tiny", "l1", SY_ITEM_LESSON, SY_VERB_COMPLETED, 60, -1));
-  g_free (record (f->store, other, "tiny", "l1", SY_ITEM_LESSON, SY_VERB_COMPLETED, 60, -1));
-  g_free (record (f->store, other, "tiny", "q1", SY_ITEM_QUIZ, SY_VERB_PASSED, 60, 1.0));
+  g_free (test_record (f->store, f->bob, "tiny", "q1", SY_ITEM_QUIZ, SY_VERB_PASSED, 60, 1.0));
+  g_free (test_record (f->store, f->bob, "tiny", "l1", SY_ITEM_LESSON, SY_VERB_COMPLETED, 60, -1));
+  g_free (test_record (f->store, other, "tiny", "l1", SY_ITEM_LESSON, SY_VERB_COMPLETED, 60, -1));
+  g_free (test_record (f->store, other, "tiny", "q1", SY_ITEM_QUIZ, SY_VERB_PASSED, 60, 1.0));
   /* and Carol only begins */
-  g_free (record (f->store, f->carol, "tiny", "l1", SY_ITEM_LESSON, SY_VERB_LAUNCHED, -1, -1));
+  g_free (test_record (f->store, f->carol, "tiny", "l1", SY_ITEM_LESSON, SY_VERB_LAUNCHED, -1, -1));
 
   r = report (f->store, NULL);
   g_assert_cmpuint (r->rows->len, ==, 4);

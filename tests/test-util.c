@@ -338,6 +338,20 @@ test_record_event (SyStore    *store,
   return id;
 }
 
+char *
+test_record (SyStore    *store,
+             SyLearner  *learner,
+             const char *course_id,
+             const char *item_id,
+             SyItemType  type,
+             SyVerb      verb,
+             double      seconds,
+             double      score)
+{
+  return test_record_event (store, sy_learner_get_uuid (learner), course_id, item_id, type, verb,
+                            seconds, score, NULL);
+}
+
 void
 test_take_survey (SyStore    *store,
                   const char *learner_uuid,
@@ -383,4 +397,112 @@ test_take_survey (SyStore    *store,
   event.seconds = 120;
   g_free (sy_store_record (store, &event, NULL, &error));
   g_assert_no_error (error);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates @context (pushed as the thread's default by the caller) until *@done, at most
+ * @timeout_s; a tick every 100 ms keeps the deadline checked when nothing happens. */
+static gboolean
+iterate_until (GMainContext   *context,
+               const gboolean *done,
+               int             timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  while (!*done && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GSource) tick = g_timeout_source_new (100);
+
+      g_source_set_callback (tick, tick_cb, NULL, NULL);
+      g_source_attach (tick, context);
+      g_main_context_iteration (context, TRUE);
+      g_source_destroy (tick);
+    }
+  return *done;
+}
+
+typedef struct
+{
+  char     *line;
+  GError   *error;
+  gboolean  done;
+} LineRead;
+
+static void
+line_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LineRead *read = user_data;
+
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                          NULL, &read->error);
+  read->done = TRUE;
+}
+
+char *
+test_read_first_line (GInputStream  *pipe,
+                      int            timeout_s,
+                      GError       **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  LineRead read = { NULL, NULL, FALSE };
+
+  g_main_context_push_thread_default (context);
+  lines = g_data_input_stream_new (pipe);
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, cancellable, line_read_cb, &read);
+  if (!iterate_until (context, &read.done, timeout_s))
+    {
+      /* let the read end before its stream and context go */
+      g_cancellable_cancel (cancellable);
+      while (!read.done)
+        g_main_context_iteration (context, TRUE);
+      g_free (read.line);
+      g_clear_error (&read.error);
+      g_main_context_pop_thread_default (context);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "no line within %d s", timeout_s);
+      return NULL;
+    }
+  g_main_context_pop_thread_default (context);
+  if (read.error != NULL)
+    g_propagate_error (error, read.error);
+  return read.line;
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+gboolean
+test_wait_exit (GSubprocess *process,
+                int          timeout_s)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gboolean done = FALSE, exited;
+
+  g_main_context_push_thread_default (context);
+  g_subprocess_wait_async (process, cancellable, wait_cb, &done);
+  exited = iterate_until (context, &done, timeout_s);
+  if (!exited)
+    {
+      g_cancellable_cancel (cancellable);
+      while (!done)
+        g_main_context_iteration (context, TRUE);
+    }
+  g_main_context_pop_thread_default (context);
+  return exited;
 }

@@ -57,6 +57,24 @@ char   *test_record_event       (SyStore          *store,
                                  double            seconds,
                                  double            score,
                                  const char       *registration);
+/* A child process's first line of output (e.g. a server's "listening on URL"), within
+ * @timeout_s: NULL with @error set when it could not be read or did not come in time (then
+ * G_IO_ERROR_TIMED_OUT), NULL without when the process ended first. */
+char   *test_read_first_line    (GInputStream     *pipe,
+                                 int               timeout_s,
+                                 GError          **error);
+/* Waits for @process to exit, at most @timeout_s; FALSE when it did not. */
+gboolean test_wait_exit         (GSubprocess      *process,
+                                 int               timeout_s);
+/* The same, for @learner, without a registration. */
+char   *test_record             (SyStore          *store,
+                                 SyLearner        *learner,
+                                 const char       *course_id,
+                                 const char       *item_id,
+                                 SyItemType        type,
+                                 SyVerb            verb,
+                                 double            seconds,
+                                 double            score);
 /* One survey attempt as the quiz view records it: attempted, each answer, completed.
  * @...: question id, response, … NULL; a question may come twice (the last counts). */
 void    test_take_survey        (SyStore          *store,

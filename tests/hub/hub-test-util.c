@@ -20,6 +20,7 @@
 #include "sy-util.h"
 #include "hub-test-pg.h"
 #include "hub-test-util.h"
+#include "test-util.h"
 
 #define START_TIMEOUT_S 60
 #define STOP_TIMEOUT_S  60
@@ -166,33 +167,6 @@ hub_test_hub_command (const char  *target,
   return run_command (target, out, err, args);
 }
 
-/* Wakes the loop up so that the deadline is checked. */
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-typedef struct
-{
-  GMainLoop *loop;
-  char      *line;
-  GError    *error;
-  gboolean   done;
-} LineRead;
-
-static void
-line_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LineRead *read = user_data;
-
-  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                          NULL, &read->error);
-  read->done = TRUE;
-}
-
 static SoupSession *
 new_session (void)
 {
@@ -207,15 +181,12 @@ hub_test_hub_start (const char *target,
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(GMainContext) context = NULL;
+  g_autofree char *line = NULL;
   g_autofree char *secret = NULL;
   g_autofree char *err = NULL;
   g_autofree char *admin_name = NULL;
   HubTestHub *hub;
-  LineRead read = { 0 };
   gboolean has_listen = FALSE;
-  gint64 deadline;
   va_list ap;
   int status;
 
@@ -260,31 +231,11 @@ hub_test_hub_start (const char *target,
     g_error ("cannot start %s serve: %s", hub_binary (), error->message);
 
   /* "listening on URL", within a bounded time */
-  context = g_main_context_new ();
-  g_main_context_push_thread_default (context);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hub->process));
-  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, line_read_cb, &read);
-  deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
-  while (!read.done && g_get_monotonic_time () < deadline)
-    {
-      GSource *tick = g_timeout_source_new (100);
-
-      g_source_set_callback (tick, tick_cb, NULL, NULL);
-      g_source_attach (tick, context);
-      g_main_context_iteration (context, TRUE);
-      g_source_destroy (tick);
-      g_source_unref (tick);
-    }
-  g_main_context_pop_thread_default (context);
-  if (!read.done)
-    g_error ("shuyuan-hub serve did not say where it listens within %d s", START_TIMEOUT_S);
-  if (read.line == NULL || !g_str_has_prefix (read.line, "listening on "))
+  line = test_read_first_line (g_subprocess_get_stdout_pipe (hub->process), START_TIMEOUT_S, &error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
     g_error ("shuyuan-hub serve did not start: its first line was %s%s",
-             read.line != NULL ? read.line : "(nothing: it exited)",
-             read.error != NULL ? read.error->message : "");
-  hub->url = g_strdup (read.line + strlen ("listening on "));
-  g_free (read.line);
-  g_clear_error (&read.error);
+             line != NULL ? line : "(nothing: it exited) ", error != NULL ? error->message : "");
+  hub->url = g_strdup (line + strlen ("listening on "));
 
   hub->session = new_session ();
 
@@ -315,49 +266,13 @@ hub_free (HubTestHub *hub)
   g_free (hub);
 }
 
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  gboolean *done = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  *done = TRUE;
-}
-
-/* Waits for the hub to exit, at most @timeout_s; FALSE when it did not. */
-static gboolean
-wait_exit (GSubprocess *process,
-           int          timeout_s)
-{
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-  gboolean done = FALSE;
-
-  g_main_context_push_thread_default (context);
-  g_subprocess_wait_async (process, NULL, wait_cb, &done);
-  while (!done && g_get_monotonic_time () < deadline)
-    {
-      GSource *tick = g_timeout_source_new (100);
-
-      g_source_set_callback (tick, tick_cb, NULL, NULL);
-      g_source_attach (tick, context);
-      g_main_context_iteration (context, TRUE);
-      g_source_destroy (tick);
-      g_source_unref (tick);
-    }
-  g_main_context_pop_thread_default (context);
-  return done;
-}
-
 void
 hub_test_hub_stop (HubTestHub *hub)
 {
   if (hub == NULL)
     return;
   g_subprocess_send_signal (hub->process, SIGTERM);
-  if (!wait_exit (hub->process, STOP_TIMEOUT_S))
+  if (!test_wait_exit (hub->process, STOP_TIMEOUT_S))
     {
       g_subprocess_force_exit (hub->process);
       g_error ("shuyuan-hub did not stop within %d s of SIGTERM", STOP_TIMEOUT_S);
@@ -374,7 +289,7 @@ hub_test_hub_kill (HubTestHub *hub)
   if (hub == NULL)
     return;
   g_subprocess_force_exit (hub->process);
-  if (!wait_exit (hub->process, STOP_TIMEOUT_S))
+  if (!test_wait_exit (hub->process, STOP_TIMEOUT_S))
     g_error ("shuyuan-hub did not die on SIGKILL within %d s", STOP_TIMEOUT_S);
   hub_free (hub);
 }

@@ -17,6 +17,8 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "test-util.h"
+
 #define START_TIMEOUT_S 30
 #define STOP_TIMEOUT_S  30
 #define IO_TIMEOUT_S    30
@@ -276,50 +278,17 @@ proxy_counters (Proxy *proxy)
   return proxy_next_counters (proxy);
 }
 
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  gboolean *done = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  *done = TRUE;
-}
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_REMOVE;
-}
-
 /* Stops the proxy with SIGTERM; returns the counters it printed on the way out. */
 static char *
 proxy_stop (Proxy *proxy)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  gint64 deadline = g_get_monotonic_time () + STOP_TIMEOUT_S * G_USEC_PER_SEC;
-  gboolean done = FALSE;
   char *counters;
   char *line;
 
   g_subprocess_send_signal (proxy->process, SIGTERM);
   counters = proxy_next_counters (proxy);
 
-  g_main_context_push_thread_default (context);
-  g_subprocess_wait_async (proxy->process, NULL, wait_cb, &done);
-  while (!done && g_get_monotonic_time () < deadline)
-    {
-      GSource *tick = g_timeout_source_new (100);
-
-      g_source_set_callback (tick, tick_cb, NULL, NULL);
-      g_source_attach (tick, context);
-      g_main_context_iteration (context, TRUE);
-      g_source_destroy (tick);
-      g_source_unref (tick);
-    }
-  g_main_context_pop_thread_default (context);
-  if (!done)
+  if (!test_wait_exit (proxy->process, STOP_TIMEOUT_S))
     {
       g_subprocess_force_exit (proxy->process);
       g_error ("sy-fault-proxy did not exit within %d s of SIGTERM", STOP_TIMEOUT_S);

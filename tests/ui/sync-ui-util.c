@@ -15,6 +15,7 @@
 
 #include "sy-util.h"
 #include "sync-ui-util.h"
+#include "test-util.h"
 
 #define START_TIMEOUT_S 60
 #define STOP_TIMEOUT_S  60
@@ -73,62 +74,14 @@ hub_command (const char         *data_dir,
   return g_steal_pointer (&out);
 }
 
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates a private context until *@done, at most @timeout_s; FALSE on timeout. */
-static gboolean
-iterate_until (GMainContext *context,
-               gboolean     *done,
-               int           timeout_s)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  while (!*done && g_get_monotonic_time () < deadline)
-    {
-      GSource *tick = g_timeout_source_new (100);
-
-      g_source_set_callback (tick, tick_cb, NULL, NULL);
-      g_source_attach (tick, context);
-      g_main_context_iteration (context, TRUE);
-      g_source_destroy (tick);
-      g_source_unref (tick);
-    }
-  return *done;
-}
-
-typedef struct
-{
-  char     *line;
-  GError   *error;
-  gboolean  done;
-} LineRead;
-
-static void
-line_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LineRead *read = user_data;
-
-  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                          NULL, &read->error);
-  read->done = TRUE;
-}
-
 SyncUiHub *
 sync_ui_hub_start (const char * const *publish)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(GMainContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
   const char *samples = g_getenv ("SHUYUAN_SAMPLES");
   SyncUiHub *hub = g_new0 (SyncUiHub, 1);
-  LineRead read = { 0 };
 
   g_assert_nonnull (samples);
   hub->data_dir = g_dir_make_tmp ("shuyuan-sync-ui-hub-XXXXXX", &error);
@@ -151,20 +104,11 @@ sync_ui_hub_start (const char * const *publish)
     g_error ("cannot start %s serve: %s", hub_binary (), error->message);
 
   /* "listening on URL" once it accepts connections */
-  context = g_main_context_new ();
-  g_main_context_push_thread_default (context);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hub->process));
-  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, line_read_cb, &read);
-  iterate_until (context, &read.done, START_TIMEOUT_S);
-  g_main_context_pop_thread_default (context);
-  if (!read.done)
-    g_error ("shuyuan-hub serve did not say where it listens within %d s", START_TIMEOUT_S);
-  if (read.line == NULL || !g_str_has_prefix (read.line, "listening on "))
-    g_error ("shuyuan-hub serve did not start: its first line was %s",
-             read.line != NULL ? read.line : "(nothing: it exited)");
-  hub->url = g_strdup (read.line + strlen ("listening on "));
-  g_free (read.line);
-  g_clear_error (&read.error);
+  line = test_read_first_line (g_subprocess_get_stdout_pipe (hub->process), START_TIMEOUT_S, &error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
+    g_error ("shuyuan-hub serve did not start: its first line was %s%s",
+             line != NULL ? line : "(nothing: it exited) ", error != NULL ? error->message : "");
+  hub->url = g_strdup (line + strlen ("listening on "));
   g_test_message ("hub at %s, data in %s", hub->url, hub->data_dir);
   return hub;
 }
@@ -179,31 +123,14 @@ sync_ui_hub_enrol_code (SyncUiHub  *hub,
   return g_strstrip (code);
 }
 
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  *(gboolean *) user_data = TRUE;
-}
-
 void
 sync_ui_hub_stop (SyncUiHub *hub)
 {
-  g_autoptr(GMainContext) context = NULL;
-  gboolean done = FALSE;
-
   if (hub == NULL)
     return;
 
-  context = g_main_context_new ();
-  g_main_context_push_thread_default (context);
   g_subprocess_send_signal (hub->process, SIGTERM);
-  g_subprocess_wait_async (hub->process, NULL, wait_cb, &done);
-  iterate_until (context, &done, STOP_TIMEOUT_S);
-  g_main_context_pop_thread_default (context);
-  if (!done)
+  if (!test_wait_exit (hub->process, STOP_TIMEOUT_S))
     {
       g_subprocess_force_exit (hub->process);
       g_error ("shuyuan-hub did not stop within %d s of SIGTERM", STOP_TIMEOUT_S);

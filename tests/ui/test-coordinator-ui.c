@@ -72,33 +72,6 @@ add_learner (SyStore    *store,
   return learner;
 }
 
-static char *
-record_id (SyStore    *store,
-           SyLearner  *learner,
-           const char *course_id,
-           const char *item_id,
-           SyItemType  type,
-           SyVerb      verb,
-           double      seconds,
-           double      score)
-{
-  return test_record_event (store, sy_learner_get_uuid (learner), course_id, item_id, type, verb,
-                            seconds, score, NULL);
-}
-
-static void
-record (SyStore    *store,
-        SyLearner  *learner,
-        const char *course_id,
-        const char *item_id,
-        SyItemType  type,
-        SyVerb      verb,
-        double      seconds,
-        double      score)
-{
-  g_free (record_id (store, learner, course_id, item_id, type, verb, seconds, score));
-}
-
 /* 李明 completes the retail course, the survey before and after; 王芳 completes the
  * hygiene course and answers the retail survey once (that course stays in progress). */
 static void
@@ -115,16 +88,21 @@ record_studies (SyStore   *store,
                     "life-satisfaction", "2", "income-sources", "shop[,]farming",
                     "monthly-income", "1500", "what-would-help", "更多顾客", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (retail_lessons); i++)
-    record (store, li, RETAIL, retail_lessons[i], SY_ITEM_LESSON, SY_VERB_COMPLETED, 900, -1);
-  record (store, li, RETAIL, "bookkeeping-pricing-quiz", SY_ITEM_QUIZ, SY_VERB_PASSED, 300, 0.9);
+    g_free (test_record (store, li, RETAIL, retail_lessons[i],
+                         SY_ITEM_LESSON, SY_VERB_COMPLETED, 900, -1));
+  g_free (test_record (store, li, RETAIL, "bookkeeping-pricing-quiz",
+                       SY_ITEM_QUIZ, SY_VERB_PASSED, 300, 0.9));
   test_take_survey (store, sy_learner_get_uuid (li), RETAIL, SURVEY,
                     "life-satisfaction", "4", "income-sources", "shop",
                     "monthly-income", "3000", "what-would-help", "小额贷款", NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (hygiene_lessons); i++)
-    record (store, wang, HYGIENE, hygiene_lessons[i], SY_ITEM_LESSON, SY_VERB_COMPLETED, 600, -1);
-  record (store, wang, HYGIENE, "hand-hygiene-quiz", SY_ITEM_QUIZ, SY_VERB_PASSED, 200, 1.0);
-  record (store, wang, HYGIENE, "cold-chain-quiz", SY_ITEM_QUIZ, SY_VERB_PASSED, 200, 0.8);
+    g_free (test_record (store, wang, HYGIENE, hygiene_lessons[i],
+                         SY_ITEM_LESSON, SY_VERB_COMPLETED, 600, -1));
+  g_free (test_record (store, wang, HYGIENE, "hand-hygiene-quiz",
+                       SY_ITEM_QUIZ, SY_VERB_PASSED, 200, 1.0));
+  g_free (test_record (store, wang, HYGIENE, "cold-chain-quiz",
+                       SY_ITEM_QUIZ, SY_VERB_PASSED, 200, 0.8));
   test_take_survey (store, sy_learner_get_uuid (wang), RETAIL, SURVEY,
                     "life-satisfaction", "3", "income-sources", "migrant",
                     "monthly-income", "2000", "what-would-help", "更多顾客", NULL);
@@ -339,9 +317,9 @@ run_coordinator (gboolean zh)
   /* two records the hub refused (as a sync marks them): another with the same id, and an
    * invalid one */
   {
-    g_autofree char *a = record_id (store, wang, RETAIL, "cash-book", SY_ITEM_LESSON,
+    g_autofree char *a = test_record (store, wang, RETAIL, "cash-book", SY_ITEM_LESSON,
                                     SY_VERB_PROGRESSED, 300, -1);
-    g_autofree char *b = record_id (store, li, HYGIENE, "five-moments", SY_ITEM_LESSON,
+    g_autofree char *b = test_record (store, li, HYGIENE, "five-moments", SY_ITEM_LESSON,
                                     SY_VERB_PROGRESSED, 200, -1);
 
     g_assert_true (_sy_store_outbox_quarantine (store, a, 409, "Conflict: statement id already used", &error));
@@ -655,8 +633,8 @@ test_many_rows (void)
     g_autofree char *scratch_dir = ui_test_make_data_dir ("shuyuan-coordinator-scratch-XXXXXX");
     g_autoptr(SyStore) scratch = ui_test_open_store (scratch_dir);
     g_autoptr(SyLearner) model = add_learner (scratch, "学员模板", SY_ROLE_LEARNER, NULL);
-    g_autofree char *id1 = record_id (scratch, model, RETAIL, "cash-book", SY_ITEM_LESSON, SY_VERB_COMPLETED, 600, -1);
-    g_autofree char *id2 = record_id (scratch, model, HYGIENE, "five-moments", SY_ITEM_LESSON, SY_VERB_COMPLETED, 600, -1);
+    g_autofree char *id1 = test_record (scratch, model, RETAIL, "cash-book", SY_ITEM_LESSON, SY_VERB_COMPLETED, 600, -1);
+    g_autofree char *id2 = test_record (scratch, model, HYGIENE, "five-moments", SY_ITEM_LESSON, SY_VERB_COMPLETED, 600, -1);
     g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
     g_autoptr(GString) lines = g_string_new (NULL);
     g_autoptr(GInputStream) in = NULL;
