@@ -1021,7 +1021,23 @@ go_back_action (GtkWidget  *widget,
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
-/* ---- the classroom and present mode ---- */
+/* ---- pages of one role: the classroom (and present mode), a coordinator's records ---- */
+
+static gboolean
+learner_is (SyWindow *self,
+            SyRole    role)
+{
+  return self->learner != NULL && sy_learner_get_role (self->learner) == role;
+}
+
+static void
+show_page (SyWindow   *self,
+           const char *name,
+           GtkWidget  *page)
+{
+  adw_leaflet_set_visible_child_name (self->leaflet, name);
+  gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+}
 
 static void
 show_classroom_action (GtkWidget  *widget,
@@ -1030,14 +1046,11 @@ show_classroom_action (GtkWidget  *widget,
 {
   SyWindow *self = SY_WINDOW (widget);
 
-  if (self->learner == NULL || sy_learner_get_role (self->learner) != SY_ROLE_TEACHER)
+  if (!learner_is (self, SY_ROLE_TEACHER))
     return;
   sy_classroom_view_open (self->classroom_view, self->store, self->learner);
-  adw_leaflet_set_visible_child_name (self->leaflet, "classroom");
-  gtk_widget_child_focus (GTK_WIDGET (self->classroom_view), GTK_DIR_TAB_FORWARD);
+  show_page (self, "classroom", GTK_WIDGET (self->classroom_view));
 }
-
-/* ---- a coordinator's records ---- */
 
 static void
 show_records_action (GtkWidget  *widget,
@@ -1046,11 +1059,10 @@ show_records_action (GtkWidget  *widget,
 {
   SyWindow *self = SY_WINDOW (widget);
 
-  if (self->learner == NULL || sy_learner_get_role (self->learner) != SY_ROLE_COORDINATOR)
+  if (!learner_is (self, SY_ROLE_COORDINATOR))
     return;
   sy_coordinator_view_open (self->coordinator_view, self->store, self->learner);
-  adw_leaflet_set_visible_child_name (self->leaflet, "records");
-  gtk_widget_child_focus (GTK_WIDGET (self->coordinator_view), GTK_DIR_TAB_FORWARD);
+  show_page (self, "records", GTK_WIDGET (self->coordinator_view));
 }
 
 /* ---- records on a USB stick ---- */
