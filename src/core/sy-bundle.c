@@ -2042,6 +2042,43 @@ bundle_task_free (BundleTask *t)
   g_free (t);
 }
 
+/* A task on @self for the bundle at @path, tagged @tag, its BundleTask in *@t. */
+static GTask *
+bundle_task_new (SyStore              *self,
+                 const char           *path,
+                 gpointer              tag,
+                 GCancellable         *cancellable,
+                 GAsyncReadyCallback   callback,
+                 gpointer              user_data,
+                 BundleTask          **t)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  *t = g_new0 (BundleTask, 1);
+  (*t)->path = g_strdup (path);
+  g_task_set_task_data (task, *t, (GDestroyNotify) bundle_task_free);
+  return task;
+}
+
+/* The end of an export or an import: its summary in *@out (zeros if it failed). */
+static gboolean
+bundle_task_finish (GAsyncResult     *result,
+                    SyBundleSummary  *out,
+                    GError          **error)
+{
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), error);
+
+  if (out)
+    {
+      if (ok)
+        *out = ((BundleTask *) g_task_get_task_data (G_TASK (result)))->summary;
+      else
+        memset (out, 0, sizeof *out);
+    }
+  return ok;
+}
+
 static void
 export_thread (GTask        *task,
                gpointer      source,
@@ -2078,10 +2115,8 @@ sy_store_export_bundle_async (SyStore                *self,
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (path != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sy_store_export_bundle_async);
-  t = g_new0 (BundleTask, 1);
-  t->path = g_strdup (path);
+  task = bundle_task_new (self, path, sy_store_export_bundle_async, cancellable, callback,
+                          user_data, &t);
   if (opts != NULL)
     {
       t->since = g_strdup (opts->since);
@@ -2089,7 +2124,6 @@ sy_store_export_bundle_async (SyStore                *self,
       t->course_ids = g_strdupv ((char **) opts->course_ids);
       t->all_courses = opts->all_courses;
     }
-  g_task_set_task_data (task, t, (GDestroyNotify) bundle_task_free);
   g_task_run_in_thread (task, export_thread);
 }
 
@@ -2099,21 +2133,10 @@ sy_store_export_bundle_finish (SyStore          *self,
                                SyBundleSummary  *out,
                                GError          **error)
 {
-  gboolean ok;
-
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sy_store_export_bundle_async,
                         FALSE);
-
-  ok = g_task_propagate_boolean (G_TASK (result), error);
-  if (out)
-    {
-      if (ok)
-        *out = ((BundleTask *) g_task_get_task_data (G_TASK (result)))->summary;
-      else
-        memset (out, 0, sizeof *out);
-    }
-  return ok;
+  return bundle_task_finish (result, out, error);
 }
 
 static void
@@ -2144,11 +2167,8 @@ sy_store_import_bundle_async (SyStore             *self,
   g_return_if_fail (SY_IS_STORE (self));
   g_return_if_fail (path != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sy_store_import_bundle_async);
-  t = g_new0 (BundleTask, 1);
-  t->path = g_strdup (path);
-  g_task_set_task_data (task, t, (GDestroyNotify) bundle_task_free);
+  task = bundle_task_new (self, path, sy_store_import_bundle_async, cancellable, callback,
+                          user_data, &t);
   g_task_run_in_thread (task, import_thread);
 }
 
@@ -2158,19 +2178,8 @@ sy_store_import_bundle_finish (SyStore          *self,
                                SyBundleSummary  *out,
                                GError          **error)
 {
-  gboolean ok;
-
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sy_store_import_bundle_async,
                         FALSE);
-
-  ok = g_task_propagate_boolean (G_TASK (result), error);
-  if (out)
-    {
-      if (ok)
-        *out = ((BundleTask *) g_task_get_task_data (G_TASK (result)))->summary;
-      else
-        memset (out, 0, sizeof *out);
-    }
-  return ok;
+  return bundle_task_finish (result, out, error);
 }
