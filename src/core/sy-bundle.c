@@ -48,6 +48,7 @@
 #include "sy-store-private.h"
 #include "sy-util.h"
 #include "sy-xapi.h"
+#include "sy-json-private.h"
 
 G_DEFINE_QUARK (sy-bundle-error-quark, sy_bundle_error)
 
@@ -207,17 +208,6 @@ is_sha256 (const char *text)
     if (!g_ascii_isxdigit (*p) || g_ascii_isupper (*p))
       return FALSE;
   return TRUE;
-}
-
-static const char *
-member_string (json_object *obj,
-               const char  *key)
-{
-  json_object *value = NULL;
-
-  if (!json_object_object_get_ex (obj, key, &value) || !json_object_is_type (value, json_type_string))
-    return NULL;
-  return json_object_get_string (value);
 }
 
 /* TRUE if @key is absent, null or a string (then in @out) */
@@ -1221,12 +1211,12 @@ parse_manifest (Bundle   *bundle,
                      "it again. Nothing was imported."), (long long) format, SY_BUNDLE_FORMAT);
       goto out;
     }
-  if (member_string (manifest, "created") == NULL)
+  if (_sy_json_member_string (manifest, "created") == NULL)
     {
       manifest_field_error (error, "created");
       goto out;
     }
-  if (member_string (manifest, "device") == NULL)
+  if (_sy_json_member_string (manifest, "device") == NULL)
     {
       manifest_field_error (error, "device");
       goto out;
@@ -1251,8 +1241,8 @@ parse_manifest (Bundle   *bundle,
   for (size_t i = 0; i < json_object_array_length (files); i++)
     {
       json_object *file = json_object_array_get_idx (files, i);
-      const char *path = member_string (file, "path");
-      const char *sha256 = member_string (file, "sha256");
+      const char *path = _sy_json_member_string (file, "path");
+      const char *sha256 = _sy_json_member_string (file, "sha256");
       gint64 size;
       ListedFile *listed;
 
@@ -1282,8 +1272,8 @@ parse_manifest (Bundle   *bundle,
   for (size_t i = 0; i < json_object_array_length (courses); i++)
     {
       json_object *entry = json_object_array_get_idx (courses, i);
-      const char *id = member_string (entry, "id");
-      const char *sha256 = member_string (entry, "sha256");
+      const char *id = _sy_json_member_string (entry, "id");
+      const char *sha256 = _sy_json_member_string (entry, "sha256");
       BundleCourse *course;
       gint64 version;
 
@@ -1617,9 +1607,9 @@ check_learners (Bundle   *bundle,
   for (size_t i = 0; i < n; i++)
     {
       json_object *learner = json_object_array_get_idx (bundle->learners, i);
-      const char *uuid = member_string (learner, "uuid");
-      const char *name = member_string (learner, "name");
-      const char *role = member_string (learner, "role");
+      const char *uuid = _sy_json_member_string (learner, "uuid");
+      const char *name = _sy_json_member_string (learner, "name");
+      const char *role = _sy_json_member_string (learner, "role");
       const char *pin_hash, *external_id, *avatar, *created;
       SyRole parsed;
       const char *field = NULL;
@@ -1824,9 +1814,9 @@ merge_learners (Merge   *m,
   for (size_t i = 0; ok && i < json_object_array_length (m->bundle->learners); i++)
     {
       json_object *learner = json_object_array_get_idx (m->bundle->learners, i);
-      const char *uuid = member_string (learner, "uuid");
-      const char *name = member_string (learner, "name");
-      const char *role = member_string (learner, "role");
+      const char *uuid = _sy_json_member_string (learner, "uuid");
+      const char *name = _sy_json_member_string (learner, "name");
+      const char *role = _sy_json_member_string (learner, "role");
       const char *pin_hash, *external_id, *avatar, *created;
       int rc;
 

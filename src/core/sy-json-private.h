@@ -1,5 +1,5 @@
 /* sy-json-private.h — reading the course format's JSON files with messages that name the
- * file and the field (shared by the quiz and puzzle loaders)
+ * file and the field (shared by the quiz and puzzle loaders), and a member of an object
  *
  * Copyright 2026 The Shuyuan authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -35,5 +35,9 @@ gboolean  _sy_json_get    (SyJsonCtx    *c,
                            json_type     type,
                            gboolean      required,
                            json_object **out);
+
+/* @key's value in @obj when it is a string, else NULL (also when @obj is NULL) */
+const char *_sy_json_member_string (json_object *obj,
+                                    const char  *key);
 
 G_END_DECLS

@@ -132,3 +132,15 @@ _sy_json_parse_object (SyJsonCtx  *c,
     }
   return root;
 }
+
+const char *
+_sy_json_member_string (json_object *obj,
+                        const char  *key)
+{
+  json_object *value = NULL;
+
+  if (obj == NULL || !json_object_object_get_ex (obj, key, &value) ||
+      !json_object_is_type (value, json_type_string))
+    return NULL;
+  return json_object_get_string (value);
+}

@@ -20,6 +20,7 @@
 #include "sy-store-private.h"
 #include "sy-sync-private.h"
 #include "sy-util.h"
+#include "sy-json-private.h"
 
 static void
 json_unref (gpointer obj)
@@ -389,17 +390,6 @@ _sy_store_learner_registered (SyStore      *self,
                         json_unref, NULL, NULL, error) != NULL;
 }
 
-static const char *
-member_string (json_object *obj,
-               const char  *key)
-{
-  json_object *value = NULL;
-
-  if (!json_object_object_get_ex (obj, key, &value) || !json_object_is_type (value, json_type_string))
-    return NULL;
-  return json_object_get_string (value);
-}
-
 static gpointer
 do_merge_learners (SyStore       *self,
                    sqlite3       *db,
@@ -428,9 +418,10 @@ do_merge_learners (SyStore       *self,
     {
       json_object *learner = json_object_array_get_idx (list, i);
       json_object *roles = NULL;
-      const char *uuid = member_string (learner, "uuid");
-      const char *name = member_string (learner, "name");
+      const char *uuid = _sy_json_member_string (learner, "uuid");
+      const char *name = _sy_json_member_string (learner, "name");
       const char *role = "learner";
+      const char *updated;
       gboolean existed;
       sqlite3_stmt *known;
 
@@ -462,16 +453,11 @@ do_merge_learners (SyStore       *self,
       sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 3, role, -1, SQLITE_STATIC);
-      if (member_string (learner, "pin_hash"))
-        sqlite3_bind_text (stmt, 4, member_string (learner, "pin_hash"), -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null (stmt, 4);
-      if (member_string (learner, "external_id"))
-        sqlite3_bind_text (stmt, 5, member_string (learner, "external_id"), -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null (stmt, 5);
-      sqlite3_bind_text (stmt, 6, member_string (learner, "updated") ? member_string (learner, "updated")
-                                                                     : now, -1, SQLITE_STATIC);
+      /* a NULL text binds NULL */
+      sqlite3_bind_text (stmt, 4, _sy_json_member_string (learner, "pin_hash"), -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 5, _sy_json_member_string (learner, "external_id"), -1, SQLITE_STATIC);
+      updated = _sy_json_member_string (learner, "updated");
+      sqlite3_bind_text (stmt, 6, updated != NULL ? updated : now, -1, SQLITE_STATIC);
       ok = sqlite3_step (stmt) == SQLITE_DONE;
       sqlite3_reset (stmt);
       sqlite3_clear_bindings (stmt);
@@ -545,7 +531,7 @@ do_merge_statements (SyStore       *self,
     {
       json_object *statement = json_object_array_get_idx (m->statements, i);
       json_object *actor = NULL, *account = NULL;
-      const char *id = member_string (statement, "id");
+      const char *id = _sy_json_member_string (statement, "id");
       const char *name;
       g_autoptr(GError) local = NULL;
       gboolean inserted = FALSE, known;
@@ -555,7 +541,7 @@ do_merge_statements (SyStore       *self,
       if (id == NULL ||
           !json_object_object_get_ex (statement, "actor", &actor) ||
           !json_object_object_get_ex (actor, "account", &account) ||
-          !(name = member_string (account, "name")))
+          !(name = _sy_json_member_string (account, "name")))
         continue;
       sqlite3_bind_text (learner, 1, name, -1, SQLITE_STATIC);
       known = sqlite3_step (learner) == SQLITE_ROW;
@@ -580,8 +566,8 @@ do_merge_statements (SyStore       *self,
       /* inserted or not, the hub has it: a statement sent by a push whose answer was
        * lost comes back here and leaves the outbox */
       sqlite3_bind_text (mark, 1, id, -1, SQLITE_STATIC);
-      if (member_string (statement, "stored"))
-        sqlite3_bind_text (mark, 2, member_string (statement, "stored"), -1, SQLITE_STATIC);
+      if (_sy_json_member_string (statement, "stored"))
+        sqlite3_bind_text (mark, 2, _sy_json_member_string (statement, "stored"), -1, SQLITE_STATIC);
       else
         sqlite3_bind_null (mark, 2);
       ok = sqlite3_step (mark) == SQLITE_DONE;

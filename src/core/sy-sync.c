@@ -39,6 +39,7 @@
 #include "sy-store-private.h"
 #include "sy-sync-private.h"
 #include "sy-util.h"
+#include "sy-json-private.h"
 
 #define ACCOUNT_FILE "sync-account.ini"
 #define LOCK_FILE "sync.lock"
@@ -61,18 +62,6 @@ set_str (char       **target,
 
   g_free (*target);
   *target = copy;
-}
-
-static const char *
-member_text (json_object *obj,
-             const char  *key)
-{
-  json_object *value = NULL;
-
-  if (obj == NULL || !json_object_object_get_ex (obj, key, &value) ||
-      !json_object_is_type (value, json_type_string))
-    return NULL;
-  return json_object_get_string (value);
 }
 
 /* ---- the account ---- */
@@ -1194,9 +1183,9 @@ fetch_catalog (Run     *run,
       json_object *c = json_object_array_get_idx (courses, i);
       json_object *v = NULL;
       SyCatalogEntry *entry;
-      const char *id = member_text (c, "id");
-      const char *sha = member_text (c, "sha256");
-      const char *href = member_text (c, "url");
+      const char *id = _sy_json_member_string (c, "id");
+      const char *sha = _sy_json_member_string (c, "sha256");
+      const char *href = _sy_json_member_string (c, "url");
 
       if (id == NULL || sha == NULL || href == NULL || !json_object_object_get_ex (c, "version", &v))
         continue;
@@ -1204,7 +1193,7 @@ fetch_catalog (Run     *run,
       entry->id = g_strdup (id);
       entry->version = json_object_get_int (v);
       entry->title = title_for_language (json_object_object_get (c, "titles"), id);
-      entry->programme = g_strdup (member_text (c, "programme"));
+      entry->programme = g_strdup (_sy_json_member_string (c, "programme"));
       entry->size = json_object_get_int64 (json_object_object_get (c, "size"));
       entry->sha256 = g_ascii_strdown (sha, -1);
       entry->url = g_uri_resolve_relative (run->account->public.url, href, G_URI_FLAGS_NONE, NULL);
@@ -1646,10 +1635,10 @@ sy_sync_enrol (SyStore       *store,
       return FALSE;
     }
   reply = http_json (http);
-  device = member_text (reply, "device");
-  secret = member_text (reply, "secret");
-  org = member_text (reply, "org");
-  xapi = member_text (reply, "xapi");
+  device = _sy_json_member_string (reply, "device");
+  secret = _sy_json_member_string (reply, "secret");
+  org = _sy_json_member_string (reply, "org");
+  xapi = _sy_json_member_string (reply, "xapi");
   if (device == NULL || secret == NULL)
     {
       json_object_put (reply);
