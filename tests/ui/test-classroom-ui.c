@@ -72,41 +72,6 @@ click (GtkWidget *button)
   g_assert_true (gtk_widget_activate (button));
 }
 
-static gboolean
-signed_in_and_settled (gpointer data)
-{
-  return _sy_window_get_learner (data) != NULL && ui_test_window_settled (data);
-}
-
-static gboolean
-pin_dialog_shown (gpointer data)
-{
-  GtkWindow *dialog = _sy_window_get_learner_dialog (data);
-
-  return SY_IS_PIN_DIALOG (dialog) && gtk_widget_get_mapped (GTK_WIDGET (dialog));
-}
-
-static void
-sign_in_with_pin (SyWindow   *window,
-                  SyLearner  *learner,
-                  const char *pin)
-{
-  GtkWidget *tile = _sy_learner_chooser_get_tile (_sy_window_get_chooser (window),
-                                                  sy_learner_get_uuid (learner));
-  SyPinDialog *dialog;
-  GtkEditable *entry;
-
-  g_assert_nonnull (tile);
-  gtk_widget_grab_focus (tile);
-  g_assert_true (gtk_widget_activate (tile));
-  g_assert_true (ui_test_wait_for (pin_dialog_shown, window));
-  dialog = SY_PIN_DIALOG (_sy_window_get_learner_dialog (window));
-  entry = _sy_pin_dialog_get_entry (dialog);
-  gtk_editable_set_text (entry, pin);
-  g_signal_emit_by_name (entry, "activate");
-  g_assert_true (ui_test_wait_for (signed_in_and_settled, window));
-}
-
 /* ---- the classroom view ---- */
 
 typedef struct
@@ -444,7 +409,7 @@ run_classroom (gboolean zh)
   ui_test_resize_window (f.window, 1024, 600);
 
   /* Learners don't see the classroom; the teacher, signed in with the PIN, does. */
-  sign_in_with_pin (f.window, teacher, "2468");
+  ui_test_sign_in_with_pin (f.window, teacher, "2468");
   view = _sy_window_get_classroom_view (f.window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.show-classroom", NULL));
   g_assert_cmpstr (_sy_window_get_view (f.window), ==, "classroom");
@@ -806,7 +771,7 @@ run_classroom (gboolean zh)
                                                     sy_learner_get_uuid (find_pupil (pupils, "王芳")));
     g_assert_nonnull (tile);
     g_assert_true (gtk_widget_activate (tile));     /* no PIN */
-    g_assert_true (ui_test_wait_for (signed_in_and_settled, f.window));
+    g_assert_true (ui_test_wait_for (ui_test_signed_in_and_settled, f.window));
     g_assert_cmpstr (sy_learner_get_name (_sy_window_get_learner (f.window)), ==, "王芳");
     g_assert_cmpuint (_sy_window_get_n_cards (f.window), ==, 1);
     g_assert_false (gtk_widget_get_visible (ui_test_find_named (GTK_WIDGET (f.window), "classroom-button")));
@@ -829,13 +794,13 @@ run_classroom (gboolean zh)
   g_assert_true (ui_test_wait_for (class_chooser_shown, f.window));
   /* Leaving the mode takes the teacher's PIN */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.leave-class-mode", NULL));
-  g_assert_true (ui_test_wait_for (pin_dialog_shown, f.window));
+  g_assert_true (ui_test_wait_for (ui_test_pin_dialog_shown, f.window));
   {
     GtkEditable *entry = _sy_pin_dialog_get_entry (SY_PIN_DIALOG (_sy_window_get_learner_dialog (f.window)));
     gtk_editable_set_text (entry, "2468");
     g_signal_emit_by_name (entry, "activate");
   }
-  g_assert_true (ui_test_wait_for (signed_in_and_settled, f.window));
+  g_assert_true (ui_test_wait_for (ui_test_signed_in_and_settled, f.window));
   g_assert_cmpstr (sy_learner_get_uuid (_sy_window_get_learner (f.window)), ==, sy_learner_get_uuid (teacher));
   g_assert_true (gtk_widget_get_visible (ui_test_find_named (GTK_WIDGET (f.window), "classroom-button")));
 

@@ -120,39 +120,6 @@ store_report (SyStore *store)
 
 /* ---- signing in ---- */
 
-static gboolean
-signed_in_and_settled (gpointer data)
-{
-  return _sy_window_get_learner (data) != NULL && ui_test_window_settled (data);
-}
-
-static gboolean
-pin_dialog_shown (gpointer data)
-{
-  GtkWindow *dialog = _sy_window_get_learner_dialog (data);
-
-  return SY_IS_PIN_DIALOG (dialog) && gtk_widget_get_mapped (GTK_WIDGET (dialog));
-}
-
-static void
-sign_in_with_pin (SyWindow   *window,
-                  SyLearner  *learner,
-                  const char *pin)
-{
-  GtkWidget *tile = _sy_learner_chooser_get_tile (_sy_window_get_chooser (window),
-                                                  sy_learner_get_uuid (learner));
-  GtkEditable *entry;
-
-  g_assert_nonnull (tile);
-  gtk_widget_grab_focus (tile);
-  g_assert_true (gtk_widget_activate (tile));
-  g_assert_true (ui_test_wait_for (pin_dialog_shown, window));
-  entry = _sy_pin_dialog_get_entry (SY_PIN_DIALOG (_sy_window_get_learner_dialog (window)));
-  gtk_editable_set_text (entry, pin);
-  g_signal_emit_by_name (entry, "activate");
-  g_assert_true (ui_test_wait_for (signed_in_and_settled, window));
-}
-
 /* ---- waiting on the view ---- */
 
 static gboolean
@@ -336,7 +303,7 @@ run_coordinator (gboolean zh)
   ui_test_resize_window (window, 1024, 600);
 
   /* Learners and teachers have no Records button; the coordinator, with the PIN, has. */
-  sign_in_with_pin (window, coordinator, "1357");
+  ui_test_sign_in_with_pin (window, coordinator, "1357");
   g_assert_true (gtk_widget_get_visible (ui_test_find_named (GTK_WIDGET (window), "records-button")));
   activate (GTK_WIDGET (window), "win.show-records");
   g_assert_cmpstr (_sy_window_get_view (window), ==, "records");
@@ -545,7 +512,7 @@ run_coordinator (gboolean zh)
 
     window = sy_application_open_data_dir (app, other_dir);
     ui_test_wait_settled (window);
-    sign_in_with_pin (window, teacher, "2468");
+    ui_test_sign_in_with_pin (window, teacher, "2468");
     g_assert_false (gtk_widget_get_visible (ui_test_find_named (GTK_WIDGET (window), "records-button")));
     _sy_window_set_bundle_file (window, bundle_path);
     g_object_set_data_full (G_OBJECT (window), "old-toast", g_strdup (_sy_window_get_last_toast (window)), g_free);
@@ -675,7 +642,7 @@ test_many_rows (void)
   window = sy_application_open_data_dir (app, data_dir);
   ui_test_wait_settled (window);
   ui_test_resize_window (window, 1024, 600);
-  sign_in_with_pin (window, coordinator, "1357");
+  ui_test_sign_in_with_pin (window, coordinator, "1357");
   view = _sy_window_get_coordinator_view (window);
 
   tick = g_timeout_add (10, stall_tick, &st);

@@ -166,12 +166,6 @@ fixture_clear (Fixture *f)
 
 /* ---- driving the window ---- */
 
-static gboolean
-signed_in_and_settled (gpointer data)
-{
-  return _sy_window_get_learner (data) != NULL && ui_test_window_settled (data);
-}
-
 /* Enter on the learner's tile, as a keyboard user would. */
 static void
 choose_learner (SyWindow  *window,
@@ -192,7 +186,7 @@ sign_in (SyWindow  *window,
 {
   g_assert_false (sy_learner_get_has_pin (learner));
   choose_learner (window, learner);
-  g_assert_true (ui_test_wait_for (signed_in_and_settled, window));
+  g_assert_true (ui_test_wait_for (ui_test_signed_in_and_settled, window));
   g_assert_cmpstr (sy_learner_get_uuid (_sy_window_get_learner (window)), ==,
                    sy_learner_get_uuid (learner));
 }
@@ -787,7 +781,7 @@ test_chooser_pin (void)
 
   /* The right one, with Enter: signed in, the library is theirs. */
   submit_pin (f.window, "2468", FALSE);
-  g_assert_true (ui_test_wait_for (signed_in_and_settled, f.window));
+  g_assert_true (ui_test_wait_for (ui_test_signed_in_and_settled, f.window));
   g_assert_true (ui_test_wait_for (no_learner_dialog, f.window));
   g_assert_cmpstr (sy_learner_get_uuid (_sy_window_get_learner (f.window)), ==,
                    sy_learner_get_uuid (teacher));
@@ -932,7 +926,7 @@ test_add_learner (void)
   click (find_button (GTK_WIDGET (dialog), "_Add"));
 
   /* Added and signed in, without being asked the PIN just chosen. */
-  g_assert_true (ui_test_wait_for (signed_in_and_settled, f.window));
+  g_assert_true (ui_test_wait_for (ui_test_signed_in_and_settled, f.window));
   g_assert_true (ui_test_wait_for (no_learner_dialog, f.window));
   learner = _sy_window_get_learner (f.window);
   g_assert_cmpstr (sy_learner_get_name (learner), ==, "Chen Jing");
@@ -1709,7 +1703,7 @@ test_screenshots (void)
   ui_test_spin (300);
   ui_test_save_screenshot (GTK_WIDGET (dialog), "learning-pin-zh_CN.png");
   submit_pin (f.window, "2580", FALSE);
-  g_assert_true (ui_test_wait_for (signed_in_and_settled, f.window));
+  g_assert_true (ui_test_wait_for (ui_test_signed_in_and_settled, f.window));
   g_assert_true (ui_test_wait_for (no_learner_dialog, f.window));
   ui_test_assert_fits (f.window, 1024, 600);
   ui_test_save_screenshot (GTK_WIDGET (f.window), "learning-library-zh_CN.png");

@@ -63,12 +63,6 @@ screenshot (Fixture    *f,
 
 /* ---- waiting ---- */
 
-static gboolean
-signed_in_and_settled (gpointer data)
-{
-  return _sy_window_get_learner (data) != NULL && ui_test_window_settled (data);
-}
-
 typedef struct
 {
   SySyncMonitor *monitor;
@@ -286,7 +280,7 @@ run_flow (gboolean zh)
                                        sy_learner_get_uuid (f.learner));
   g_assert_nonnull (tile);
   g_assert_true (gtk_widget_activate (tile));
-  g_assert_true (ui_test_wait_for (signed_in_and_settled, f.window));
+  g_assert_true (ui_test_wait_for (ui_test_signed_in_and_settled, f.window));
 
   /* A metered network: the syncs send records only, so the courses stay to download. */
   monitor = _sy_window_get_sync_monitor (f.window);
@@ -541,7 +535,7 @@ test_empty_library (void)
   ui_test_resize_window (window, 1024, 600);
   tile = _sy_learner_chooser_get_tile (_sy_window_get_chooser (window), sy_learner_get_uuid (learner));
   g_assert_true (gtk_widget_activate (tile));
-  g_assert_true (ui_test_wait_for (signed_in_and_settled, window));
+  g_assert_true (ui_test_wait_for (ui_test_signed_in_and_settled, window));
   g_assert_true (ui_test_view_is (window, "empty"));
 
   button = ui_test_find_named (GTK_WIDGET (window), "empty-get-courses");

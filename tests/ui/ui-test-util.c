@@ -551,3 +551,36 @@ ui_test_destroy_and_wait_freed (GtkWindow *window,
   /* let cancelled loads and queued records unwind before the data folder goes */
   ui_test_spin (50);
 }
+
+gboolean
+ui_test_signed_in_and_settled (gpointer data)
+{
+  return _sy_window_get_learner (data) != NULL && ui_test_window_settled (data);
+}
+
+gboolean
+ui_test_pin_dialog_shown (gpointer data)
+{
+  GtkWindow *dialog = _sy_window_get_learner_dialog (data);
+
+  return SY_IS_PIN_DIALOG (dialog) && gtk_widget_get_mapped (GTK_WIDGET (dialog));
+}
+
+void
+ui_test_sign_in_with_pin (SyWindow   *window,
+                          SyLearner  *learner,
+                          const char *pin)
+{
+  GtkWidget *tile = _sy_learner_chooser_get_tile (_sy_window_get_chooser (window),
+                                                  sy_learner_get_uuid (learner));
+  GtkEditable *entry;
+
+  g_assert_nonnull (tile);
+  gtk_widget_grab_focus (tile);
+  g_assert_true (gtk_widget_activate (tile));
+  g_assert_true (ui_test_wait_for (ui_test_pin_dialog_shown, window));
+  entry = _sy_pin_dialog_get_entry (SY_PIN_DIALOG (_sy_window_get_learner_dialog (window)));
+  gtk_editable_set_text (entry, pin);
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_true (ui_test_wait_for (ui_test_signed_in_and_settled, window));
+}

@@ -31,6 +31,14 @@ void           ui_test_wait_frames         (GtkWidget       *widget);
 
 /* Windows */
 gboolean       ui_test_window_settled      (gpointer         data);
+/* A SyWindow (@data) has a learner signed in and is settled. */
+gboolean       ui_test_signed_in_and_settled (gpointer       data);
+/* A SyWindow (@data) shows its PIN dialog. */
+gboolean       ui_test_pin_dialog_shown    (gpointer         data);
+/* Activates @learner's tile in @window's chooser, types @pin and waits until signed in. */
+void           ui_test_sign_in_with_pin    (SyWindow        *window,
+                                            SyLearner       *learner,
+                                            const char      *pin);
 void           ui_test_wait_settled        (SyWindow        *window);
 gboolean       ui_test_window_has_size     (gpointer         data);
 void           ui_test_resize_window       (SyWindow        *window,
