@@ -88,6 +88,21 @@ hub_respond_empty (HubRequest *req,
 }
 
 void
+hub_request_suspend (HubRequest *req)
+{
+  g_return_if_fail (req->resume != NULL);
+  g_return_if_fail (req->stream_read == NULL);
+  g_atomic_int_inc (&req->holds);
+}
+
+void
+hub_request_resume (HubRequest *req)
+{
+  if (g_atomic_int_dec_and_test (&req->holds))
+    req->resume (req->job);
+}
+
+void
 hub_respond_error (HubRequest  *req,
                    guint        status,
                    const char  *format,

@@ -91,6 +91,10 @@ typedef struct
   HubReadFunc         stream_read;
   gpointer            stream_data;
   GDestroyNotify      stream_destroy;
+  /* hub_request_suspend(): the holds on the answer; the server's business */
+  gint                holds;
+  void              (*resume) (gpointer job);
+  gpointer            job;
 } HubRequest;
 
 typedef void (*HubHandler) (HubRequest *req);
@@ -119,6 +123,15 @@ void  hub_respond_stream  (HubRequest    *req,
                            HubReadFunc    read,
                            gpointer       data,
                            GDestroyNotify destroy);
+/* For an answer that another thread completes (the statement writer, once the commit is
+ * durable): the handler calls hub_request_suspend() before handing the request over and
+ * returns without an answer; the other thread fills the answer in and calls
+ * hub_request_resume(), after which it must not touch @req. The answer goes out when both
+ * the handler has returned and hub_request_resume() was called, in either order; the
+ * worker thread is free for other requests meanwhile. Not for streamed bodies. */
+void  hub_request_suspend (HubRequest  *req);
+void  hub_request_resume  (HubRequest  *req);
+
 /* An error: JSON {"error": {"code": STATUS, "message": "…"}}. The message is in English,
  * says what was wrong and, for a statement, names the JSON path. */
 void  hub_respond_error   (HubRequest  *req,

@@ -828,9 +828,6 @@ worker_run (Job *job)
     }
 
   job->route->handler (req);
-  if (req->status == 0)
-    hub_respond_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the handler gave no answer");
-  gzip_response (req);
 }
 
 static void
@@ -1103,6 +1100,20 @@ job_finish (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The answer is complete (see hub_request_suspend()): on the worker, or on the thread that
+ * resumed it. */
+static void
+job_answer (gpointer data)
+{
+  Job *job = data;
+  HubRequest *req = &job->req;
+
+  if (req->status == 0)
+    hub_respond_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the handler gave no answer");
+  gzip_response (req);
+  sy_main_context_post (job->server->context, job_finish, job, NULL);
+}
+
 static void
 pool_func (gpointer data,
            gpointer user_data)
@@ -1124,7 +1135,9 @@ pool_func (gpointer data,
     }
   /* a query left open would keep this thread's connection on an old snapshot */
   hub_store_release (job->server->store);
-  sy_main_context_post (job->server->context, job_finish, job, NULL);
+  /* the worker's hold: the answer goes out now, or when a suspended handler's other
+   * thread resumes it */
+  hub_request_resume (&job->req);
 }
 
 /* The piece reads of streamed bodies run on threads of their own, few of them: each thread
@@ -1307,6 +1320,9 @@ server_callback (SoupServer        *soup,
   job->xapi = xapi;
   job->req.store = server->store;
   job->req.config = server->config;
+  job->req.holds = 1;  /* the worker's, until its handler has returned */
+  job->req.resume = job_answer;
+  job->req.job = job;
   job->req.is_head = (method == SOUP_METHOD_HEAD);
   job->req.method = job->req.is_head ? "GET" : g_intern_string (method);
   job->req.path = g_strdup (path);

@@ -5,12 +5,14 @@
  *
  * Writes go through one writer thread per process. A request's worker parses and validates
  * its statements into a HubStatementBatch (serialised, indexed, activity definitions
- * serialised too) and hands it over; the writer takes every batch queued (waiting up to
- * COMMIT_DELAY_US for more when requests have been arriving together), opens one
- * transaction, writes each batch, commits once and wakes the waiters. Concurrent requests so
- * share one fsync. A batch refused with 403 or 409 leaves nothing behind: on SQLite every
- * reason to refuse it is checked before its first write (so no savepoints, which would make
- * SQLite journal every page they touch); on PostgreSQL each batch has its own savepoint.
+ * serialised too) and hands it over; the writer takes every batch queued, opens one
+ * transaction, writes each batch, commits once and calls each request's continuation, which
+ * sends its answer. The writer never waits for more requests: those that arrive while it
+ * commits make the next transaction, so the slower the disk, the more requests share each
+ * fsync, and no thread waits for one. A
+ * batch refused with 403 or 409 leaves nothing behind: on SQLite every reason to refuse it
+ * is checked before its first write (so no savepoints, which would make SQLite journal
+ * every page they touch); on PostgreSQL each batch has its own savepoint.
  *
  * `stored` is stamped inside the write transaction, strictly increasing within the process.
  * While a transaction is open, the writer publishes its first stamp: every statement stored
@@ -35,13 +37,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StmtJson, json_object_put)
 #define JSON_TEXT_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define PG_CONSISTENCY_MARGIN_US (10 * G_USEC_PER_SEC)
 #define WRITE_ATTEMPTS 4
-/* how long the writer waits for concurrent requests to join a commit */
-#define COMMIT_DELAY_US 3000
-/* Statements queued that make a commit worth starting without waiting for more requests:
- * batches of hundreds share an fsync well enough on their own, and waiting for all the
- * concurrent ones made the clients move in step, the workers idle while the writer wrote
- * and the writer idle while the workers parsed. */
-#define GROUP_ENOUGH_ROWS 200
 /* At most this many statements per transaction (beyond the first batch): the first
  * requests' answers go out while the later ones are written. */
 #define GROUP_MAX_ROWS 1000
@@ -487,8 +482,9 @@ hub_statements_equal (json_object *a,
 
 typedef struct
 {
-  HubStatementBatch *batch;
-  gboolean           done;
+  HubStatementBatch      *batch;
+  HubStatementsWrittenFn  written;
+  gpointer                data;
 } WriteJob;
 
 typedef struct
@@ -497,7 +493,6 @@ typedef struct
   GThread  *thread;
   GMutex    lock;
   GCond     wake;        /* the writer waits for jobs */
-  GCond     done;        /* requests wait for their job */
   GQueue    queue;
   gboolean  stopping;
   gint64    inflight_us; /* first stamp of the open transaction, 0 when none */
@@ -511,9 +506,9 @@ typedef struct
   guint64   rows_analyzed; /* PostgreSQL: rows_written when ANALYZE was last asked for */
   gint64    last_stored_us;
   gint64    next_stored_us; /* writer thread only */
-  guint     recent_groups[8]; /* jobs in the last transactions */
-  guint     queued_rows;   /* statements in the queue's batches */
   guint64   n_groups, n_jobs; /* transactions and requests written, for g_debug() */
+  gint64    written_us;       /* writing, committing and answering, for g_debug() */
+  gint64    commit_us;        /* of that, committing */
   /* writer thread only, SQLite: rows in statement_links_recent (-1: not counted yet), rows
    * the open transaction adds to it, and how many make a merge worth its commit */
   gint64    recent_links;
@@ -1306,6 +1301,7 @@ write_group (HubDb      *db,
   /* one batch alone needs no savepoint: refusing it rolls back the transaction */
   gboolean savepoints = jobs->len > 1 && hub_db_engine (db) != HUB_DB_SQLITE;
   gboolean any_ok = FALSE;
+  gint64 commit_start;
   guint i;
 
   *split = FALSE;
@@ -1367,8 +1363,10 @@ write_group (HubDb      *db,
       hub_db_rollback (db);
       return TRUE;
     }
+  commit_start = g_get_monotonic_time ();
   if (!hub_db_commit (db, error))
     goto fail;
+  writer->commit_us += g_get_monotonic_time () - commit_start;
   if (writer->recent_links >= 0)
     writer->recent_links += writer->group_links;
   return TRUE;
@@ -1541,8 +1539,9 @@ writer_thread (gpointer data)
       g_autoptr(GError) error = NULL;
       gboolean ok = FALSE;
       HubDb *db;
-      guint i, target;
+      guint i;
       WriteJob *job;
+      gint64 group_start;
 
       g_mutex_lock (&writer->lock);
       while (g_queue_is_empty (&writer->queue) && !writer->stopping)
@@ -1568,21 +1567,6 @@ writer_thread (gpointer data)
           g_mutex_unlock (&writer->lock);
           break;
         }
-      target = 0;
-      for (i = 0; i < G_N_ELEMENTS (writer->recent_groups); i++)
-        target = MAX (target, writer->recent_groups[i]);
-      if (target > 1 && g_queue_get_length (&writer->queue) < target &&
-          writer->queued_rows < GROUP_ENOUGH_ROWS)
-        {
-          /* requests come concurrently: wait a little for the others, so that as many
-           * share the commit (its fsync and the pages it writes) as did recently */
-          gint64 until = g_get_monotonic_time () + COMMIT_DELAY_US;
-
-          while (g_queue_get_length (&writer->queue) < target && !writer->stopping &&
-                 writer->queued_rows < GROUP_ENOUGH_ROWS)
-            if (!g_cond_wait_until (&writer->wake, &writer->lock, until))
-              break;
-        }
       {
         guint rows = 0;
 
@@ -1591,16 +1575,15 @@ writer_thread (gpointer data)
           {
             g_queue_pop_head (&writer->queue);
             rows += job->batch->rows->len;
-            writer->queued_rows -= job->batch->rows->len;
             g_ptr_array_add (jobs, job);
           }
       }
-      writer->recent_groups[writer->n_groups % G_N_ELEMENTS (writer->recent_groups)] = jobs->len;
       writer->n_groups++;
       writer->n_jobs += jobs->len;
       /* every stamp of this transaction will be later than this */
       writer->inflight_us = MAX (hub_now_us (), writer->next_stored_us + 1);
       g_mutex_unlock (&writer->lock);
+      group_start = g_get_monotonic_time ();
 
       db = hub_store_db (writer->store, &error);
       if (db != NULL && !tuned && hub_db_engine (db) == HUB_DB_SQLITE)
@@ -1671,10 +1654,17 @@ writer_thread (gpointer data)
               g_cond_signal (&writer->checkpoint_wake);
             }
         }
-      for (i = 0; i < jobs->len; i++)
-        ((WriteJob *) g_ptr_array_index (jobs, i))->done = TRUE;
-      g_cond_broadcast (&writer->done);
       g_mutex_unlock (&writer->lock);
+
+      /* the answers: each request's continuation, here, without waking a thread that
+       * waited for it (a wake-up costs a virtual machine an interrupt between its CPUs) */
+      for (i = 0; i < jobs->len; i++)
+        {
+          job = g_ptr_array_index (jobs, i);
+          job->written (job->batch, job->data);
+          g_free (job);
+        }
+      writer->written_us += g_get_monotonic_time () - group_start;
 
       /* after the answers: the requests written do not wait for it */
       if (db != NULL && hub_db_engine (db) == HUB_DB_SQLITE)
@@ -1743,8 +1733,11 @@ writer_free (gpointer data)
   g_cond_broadcast (&writer->checkpoint_wake);
   g_mutex_unlock (&writer->lock);
   g_thread_join (writer->thread);
-  g_debug ("statement writer: %" G_GUINT64_FORMAT " requests in %" G_GUINT64_FORMAT " transactions",
-           writer->n_jobs, writer->n_groups);
+  g_debug ("statement writer: %" G_GUINT64_FORMAT " requests in %" G_GUINT64_FORMAT
+           " transactions, %.2f ms each to write, commit and answer (%.2f ms the commit)",
+           writer->n_jobs, writer->n_groups,
+           writer->written_us / 1000.0 / MAX (writer->n_groups, 1),
+           writer->commit_us / 1000.0 / MAX (writer->n_groups, 1));
   if (writer->checkpointer != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -1760,7 +1753,6 @@ writer_free (gpointer data)
   g_hash_table_unref (writer->known_activities);
   g_mutex_clear (&writer->lock);
   g_cond_clear (&writer->wake);
-  g_cond_clear (&writer->done);
   g_free (writer);
 }
 
@@ -1777,7 +1769,6 @@ get_writer (HubStore *store)
       writer->store = store;
       g_mutex_init (&writer->lock);
       g_cond_init (&writer->wake);
-      g_cond_init (&writer->done);
       g_queue_init (&writer->queue);
       writer->known_activities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       writer->recent_links = -1;
@@ -1798,27 +1789,30 @@ get_writer (HubStore *store)
   return writer;
 }
 
-gboolean
-hub_statements_write (HubStore          *store,
-                      HubStatementBatch *batch)
+void
+hub_statements_write (HubStore               *store,
+                      HubStatementBatch      *batch,
+                      HubStatementsWrittenFn  written,
+                      gpointer                data)
 {
   Writer *writer = get_writer (store);
-  WriteJob job = { batch, FALSE };
+  WriteJob *job;
 
   g_mutex_lock (&writer->lock);
   if (writer->stopping)
     {
       g_mutex_unlock (&writer->lock);
       refuse (batch, 503, "the hub is shutting down");
-      return FALSE;
+      written (batch, data);
+      return;
     }
-  g_queue_push_tail (&writer->queue, &job);
-  writer->queued_rows += batch->rows->len;
+  job = g_new (WriteJob, 1);
+  job->batch = batch;
+  job->written = written;
+  job->data = data;
+  g_queue_push_tail (&writer->queue, job);
   g_cond_signal (&writer->wake);
-  while (!job.done)
-    g_cond_wait (&writer->done, &writer->lock);
   g_mutex_unlock (&writer->lock);
-  return batch->status == 0;
 }
 
 gint64

@@ -110,10 +110,27 @@ void       hub_statement_row_index      (HubStatementRow *row,
 gboolean   hub_statements_equal         (json_object *a,
                                          json_object *b);
 
-/* Hands the batch to the writer thread and waits. Returns TRUE when written (or already
- * there, identical); FALSE with batch->status and batch->message set otherwise. */
-gboolean   hub_statements_write         (HubStore          *store,
-                                         HubStatementBatch *batch);
+/**
+ * HubStatementsWrittenFn:
+ * @batch: the batch, with batch->status 0 when written (or already there, identical), else
+ *   403 / 409 / 500 / 503 with batch->message
+ * @data: the data given to hub_statements_write()
+ *
+ * Called once the batch's transaction has committed (its statements are durable) or the
+ * batch was refused: on the writer thread, which other requests' commits wait for, so it
+ * must be quick and must not use the database; or, when the hub is shutting down, on the
+ * calling thread before hub_statements_write() returns. The batch is the callee's to free.
+ */
+typedef void (*HubStatementsWrittenFn) (HubStatementBatch *batch,
+                                        gpointer           data);
+
+/* Hands the batch to the writer thread, which writes it with the other requests' batches
+ * queued at the same time in one transaction, and then calls @written. Returns at once:
+ * the caller's thread is not held while the commit waits for the disk. */
+void       hub_statements_write         (HubStore               *store,
+                                         HubStatementBatch      *batch,
+                                         HubStatementsWrittenFn  written,
+                                         gpointer                data);
 
 /* Every statement stored at or before this time is visible to queries. */
 gint64     hub_statements_consistent_through (HubStore *store);

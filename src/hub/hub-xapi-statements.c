@@ -1025,7 +1025,36 @@ splice_statement (const char *compact,
   return g_string_free (out, FALSE);
 }
 
+typedef struct
+{
+  HubRequest  *req;
+  json_object *ids;  /* a POST's answer; NULL for a PUT */
+} WriteReply;
+
+/* On the writer thread (see HubStatementsWrittenFn): the answer, and nothing slow. */
 static void
+statements_written (HubStatementBatch *batch,
+                    gpointer           data)
+{
+  WriteReply *reply = data;
+  HubRequest *req = reply->req;
+
+  if (batch->status != 0)
+    hub_respond_error (req, batch->status, "%s", batch->message);
+  else if (reply->ids == NULL)
+    hub_respond_empty (req, 204);
+  else
+    hub_respond_json (req, 200, g_steal_pointer (&reply->ids));
+  set_consistent_through (req);
+  g_clear_pointer (&reply->ids, json_object_put);
+  hub_statement_batch_free (batch);
+  g_free (reply);
+  hub_request_resume (req);
+}
+
+/* TRUE when the statements went to the writer, which answers the request (the caller must
+ * not touch it any more); FALSE when answered here. */
+static gboolean
 handle_write (Ctx        *ctx,
               gboolean    is_put)
 {
@@ -1047,17 +1076,17 @@ handle_write (Ctx        *ctx,
   const char *json_data = NULL;
   gsize json_length = 0;
   HubStatementBatch *batch;
+  WriteReply *reply;
   gboolean is_array;
-  json_object *ids;
   guint i;
 
   if (!check_params (ctx, is_put ? put_params : post_params))
-    return;
+    return FALSE;
   if (principal->role != HUB_ROLE_DEVICE && principal->role != HUB_ROLE_ADMIN)
     {
       hub_respond_error (req, 403, "a %s account may read statements but not write them",
                          hub_role_to_string (principal->role));
-      return;
+      return FALSE;
     }
   if (is_put)
     {
@@ -1065,23 +1094,23 @@ handle_write (Ctx        *ctx,
       if (statement_id == NULL)
         {
           hub_respond_error (req, 400, "PUT /xapi/statements needs the statementId parameter");
-          return;
+          return FALSE;
         }
       if (!g_uuid_string_is_valid (statement_id))
         {
           hub_respond_error (req, 400, "statementId \"%s\" is not a UUID", statement_id);
-          return;
+          return FALSE;
         }
     }
 
   root = read_statements (ctx, parts, &json_data, &json_length);
   if (root == NULL)
-    return;
+    return FALSE;
   is_array = json_object_is_type (root, json_type_array);
   if (is_array && is_put)
     {
       hub_respond_error (req, 400, "PUT /xapi/statements takes one statement, not an array");
-      return;
+      return FALSE;
     }
   if (is_array)
     {
@@ -1103,7 +1132,7 @@ handle_write (Ctx        *ctx,
       if (!json_object_is_type (statement, json_type_object))
         {
           hub_respond_error (req, 400, "%s: a statement must be a JSON object", is_array ? "statements[]" : "$");
-          return;
+          return FALSE;
         }
       if (!sy_xapi_validate_statement (statement, SY_XAPI_ALLOW_LRS_PROPERTIES, &error))
         {
@@ -1111,7 +1140,7 @@ handle_write (Ctx        *ctx,
             hub_respond_error (req, 400, "statements[%u]: %s", i, error->message);
           else
             hub_respond_error (req, 400, "%s", error->message);
-          return;
+          return FALSE;
         }
       {
         g_autofree char *message = extra_checks (statement, "");
@@ -1122,7 +1151,7 @@ handle_write (Ctx        *ctx,
               hub_respond_error (req, 400, "statements[%u]: %s", i, message);
             else
               hub_respond_error (req, 400, "%s", message);
-            return;
+            return FALSE;
           }
       }
       id = str_member (statement, "id");
@@ -1132,7 +1161,7 @@ handle_write (Ctx        *ctx,
             {
               hub_respond_error (req, 400, "the statement's id %s differs from the statementId parameter %s",
                                  id, statement_id);
-              return;
+              return FALSE;
             }
           if (id == NULL)
             {
@@ -1149,7 +1178,7 @@ handle_write (Ctx        *ctx,
     }
 
   if (!check_attachments (ctx, statements, parts, g_strcmp0 (type, "multipart/mixed") == 0))
-    return;
+    return FALSE;
 
   batch = hub_statement_batch_new ();
   batch->role = principal->role;
@@ -1170,7 +1199,7 @@ handle_write (Ctx        *ctx,
           hub_respond_error (req, 400, "statements[%u]: the id %s appears twice in this request", i, lower);
           hub_statement_row_free (row);
           hub_statement_batch_free (batch);
-          return;
+          return FALSE;
         }
       g_hash_table_add (seen, g_strdup (lower));
       if (json_object_object_get_ex (statement, "stored", NULL))
@@ -1207,23 +1236,18 @@ handle_write (Ctx        *ctx,
   g_ptr_array_extend_and_steal (batch->attachments, g_steal_pointer (&parts));
   parts = g_ptr_array_new ();
 
-  if (!hub_statements_write (req->store, batch))
+  reply = g_new0 (WriteReply, 1);
+  reply->req = req;
+  if (!is_put)
     {
-      hub_respond_error (req, batch->status, "%s", batch->message);
-      hub_statement_batch_free (batch);
-      return;
+      reply->ids = json_object_new_array_ext ((int) statements->len);
+      for (i = 0; i < statements->len; i++)
+        json_object_array_add (reply->ids, json_object_new_string (str_member (g_ptr_array_index (statements, i), "id")));
     }
-  hub_statement_batch_free (batch);
-
-  if (is_put)
-    {
-      hub_respond_empty (req, 204);
-      return;
-    }
-  ids = json_object_new_array ();
-  for (i = 0; i < statements->len; i++)
-    json_object_array_add (ids, json_object_new_string (str_member (g_ptr_array_index (statements, i), "id")));
-  hub_respond_json (req, 200, ids);
+  /* the answer goes out from the writer once the commit is durable; this worker moves on */
+  hub_request_suspend (req);
+  hub_statements_write (req->store, batch, statements_written, reply);
+  return TRUE;
 }
 
 /* ---- reads: formats ---- */
@@ -2013,12 +2037,20 @@ handle_statements (HubRequest *req)
     handle_get (&ctx);
   else
     {
+      gboolean handed_over = FALSE;
+
       if (g_str_equal (ctx.method, "PUT"))
-        handle_write (&ctx, TRUE);
+        handed_over = handle_write (&ctx, TRUE);
       else if (g_str_equal (ctx.method, "POST"))
-        handle_write (&ctx, FALSE);
+        handed_over = handle_write (&ctx, FALSE);
       else
         hub_respond_error (req, 405, "method %s is not allowed on /xapi/statements", ctx.method);
+      if (handed_over)
+        {
+          /* the writer answers (statements_written()): @req is not ours any more */
+          ctx_clear (&ctx);
+          return;
+        }
       set_consistent_through (req);
     }
 
