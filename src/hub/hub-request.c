@@ -88,6 +88,16 @@ hub_respond_empty (HubRequest *req,
 }
 
 void
+hub_request_hold_until_done (HubRequest     *req,
+                             gpointer        data,
+                             GDestroyNotify  destroy)
+{
+  g_return_if_fail (req->held == NULL);
+  req->held = data;
+  req->held_destroy = destroy;
+}
+
+void
 hub_request_suspend (HubRequest *req)
 {
   g_return_if_fail (req->resume != NULL);

@@ -91,6 +91,9 @@ typedef struct
   HubReadFunc         stream_read;
   gpointer            stream_data;
   GDestroyNotify      stream_destroy;
+  /* hub_request_hold_until_done() */
+  gpointer            held;
+  GDestroyNotify      held_destroy;
   /* hub_request_suspend(): the holds on the answer; the server's business */
   gint                holds;
   void              (*resume) (gpointer job);
@@ -131,6 +134,13 @@ void  hub_respond_stream  (HubRequest    *req,
  * worker thread is free for other requests meanwhile. Not for streamed bodies. */
 void  hub_request_suspend (HubRequest  *req);
 void  hub_request_resume  (HubRequest  *req);
+
+/* Keeps @data (one per request) until the request is done and frees it then with
+ * @destroy, on the server's main context: for what a thread that must not be slowed (the
+ * statement writer) would otherwise free. */
+void  hub_request_hold_until_done (HubRequest     *req,
+                                  gpointer        data,
+                                  GDestroyNotify  destroy);
 
 /* An error: JSON {"error": {"code": STATUS, "message": "…"}}. The message is in English,
  * says what was wrong and, for a statement, names the JSON path. */

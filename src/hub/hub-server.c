@@ -848,6 +848,8 @@ job_free (Job *job)
   g_clear_pointer (&job->req.query, g_hash_table_unref);
   g_clear_pointer (&job->req.request_headers, soup_message_headers_unref);
   g_clear_pointer (&job->req.body, g_bytes_unref);
+  if (job->req.held_destroy != NULL)
+    job->req.held_destroy (job->req.held);
   g_clear_pointer (&job->req.response_headers, soup_message_headers_unref);
   g_clear_pointer (&job->req.response_body, g_bytes_unref);
   g_free (job->req.content_type);

@@ -157,7 +157,6 @@ hub_statement_row_free (HubStatementRow *row)
     return;
   g_free (row->id);
   g_free (row->text);
-  g_clear_pointer (&row->statement, json_object_put);
   g_free (row->learner);
   g_free (row->actor_key);
   g_free (row->verb_id);
@@ -852,14 +851,18 @@ compare_existing (HubStatementBatch *batch,
                   gint64             existing_org)
 {
   g_autoptr(StmtJson) existing = NULL;
+  g_autoptr(StmtJson) sent = NULL;
 
   if (batch->role == HUB_ROLE_DEVICE && existing_org != batch->org_id)
     {
       refuse (batch, 409, "statement %s: a statement with this id already exists", row->id);
       return BATCH_REFUSED;
     }
+  /* rare (a re-send): parsed here rather than keeping every statement's tree in its
+   * batch, which the writer would then have to free */
   existing = json != NULL ? json_tokener_parse (json) : NULL;
-  if (existing == NULL || !hub_statements_equal (existing, row->statement))
+  sent = json_tokener_parse (row->text);
+  if (existing == NULL || sent == NULL || !hub_statements_equal (existing, sent))
     {
       refuse (batch, 409, "statement %s: a different statement with this id already exists (statements cannot be changed)",
               row->id);

@@ -58,8 +58,7 @@ typedef struct
 typedef struct
 {
   char        *id;            /* lower case */
-  char        *text;          /* serialised statement without "stored" */
-  json_object *statement;     /* the same, for comparing with a stored copy */
+  char        *text;          /* serialised statement without "stored"; a re-send under a stored id is compared with it */
   char        *learner;       /* actor.account.name, or NULL */
   char        *actor_key;
   char        *verb_id;

@@ -1047,7 +1047,8 @@ statements_written (HubStatementBatch *batch,
     hub_respond_json (req, 200, g_steal_pointer (&reply->ids));
   set_consistent_through (req);
   g_clear_pointer (&reply->ids, json_object_put);
-  hub_statement_batch_free (batch);
+  /* hundreds of rows to free: not on the writer's time */
+  hub_request_hold_until_done (req, batch, (GDestroyNotify) hub_statement_batch_free);
   g_free (reply);
   hub_request_resume (req);
 }
@@ -1229,7 +1230,6 @@ handle_write (Ctx        *ctx,
         }
       else
         row->text = g_strdup (json_object_to_json_string_ext (statement, JSON_FLAGS));
-      row->statement = json_object_get (statement);
       hub_statement_row_index (row, statement);
       g_ptr_array_add (batch->rows, row);
     }
