@@ -58,7 +58,8 @@ typedef struct
 typedef struct
 {
   char        *id;            /* lower case */
-  char        *text;          /* serialised statement without "stored"; a re-send under a stored id is compared with it */
+  char        *text;          /* serialised statement without "stored" (a re-send under a
+                                 stored id is compared with it) */
   char        *learner;       /* actor.account.name, or NULL */
   char        *actor_key;
   char        *verb_id;
