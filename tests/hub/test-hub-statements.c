@@ -320,16 +320,36 @@ test_batch_all_or_nothing (void)
   g_assert_cmpstr (ids, ==, id3);
 }
 
-/* Several requests at once share the writer's transactions: one batch refused (409) must
- * leave the others written, and itself nothing. Each thread has its own session. */
+/* Several requests at once share the writer's transactions, which answers each of them:
+ * one batch refused (409) must leave the others written, and itself nothing, and each
+ * request gets its own answer (its ids, in order). Each thread has its own session. */
 typedef struct
 {
   const char *url;
   const char *auth;
   char       *body;
+  GPtrArray  *ids;         /* sent, in order */
   guint       rounds;
   guint       status[4];
+  gboolean    answer_ok[4];
 } ConcurrentPost;
+
+/* The answer to a POST is the array of the ids sent, in order. */
+static gboolean
+answer_has_ids (GBytes    *response,
+                GPtrArray *ids)
+{
+  g_autofree char *text = g_strndup (g_bytes_get_data (response, NULL), g_bytes_get_size (response));
+  json_object *array = json_tokener_parse (text);
+  gboolean ok = array != NULL && json_object_is_type (array, json_type_array)
+                && json_object_array_length (array) == ids->len;
+
+  for (guint i = 0; ok && i < ids->len; i++)
+    ok = g_strcmp0 (json_object_get_string (json_object_array_get_idx (array, i)),
+                    g_ptr_array_index (ids, i)) == 0;
+  json_object_put (array);
+  return ok;
+}
 
 static gpointer
 concurrent_post_thread (gpointer data)
@@ -351,6 +371,7 @@ concurrent_post_thread (gpointer data)
       soup_message_set_request_body_from_bytes (msg, "application/json", request);
       response = soup_session_send_and_read (session, msg, NULL, NULL);
       cp->status[i] = soup_message_get_status (msg);
+      cp->answer_ok[i] = response != NULL && answer_has_ids (response, cp->ids);
     }
   return NULL;
 }
@@ -380,6 +401,7 @@ test_concurrent_batches (void)
   for (i = 0; i < N_THREADS; i++)
     {
       GString *body = g_string_new ("[");
+      GPtrArray *sent = g_ptr_array_new_with_free_func (g_free);
 
       for (j = 0; j < PER_BATCH; j++)
         {
@@ -393,13 +415,15 @@ test_concurrent_batches (void)
           else
             one = statement (id, mbox, verb, "http://example.com/act/c", "");
           g_string_append_printf (body, "%s%s", j > 0 ? "," : "", one);
+          g_ptr_array_add (sent, g_strdup (i == 0 && j == PER_BATCH - 1 ? taken : id));
           if (i == 0 && j < PER_BATCH - 1)
             g_hash_table_add (refused, g_strdup (id));
           else if (i != 0)
             g_hash_table_add (expected, g_strdup (id));
         }
       g_string_append_c (body, ']');
-      posts[i] = (ConcurrentPost) { url, get_hub ()->admin, g_string_free (body, FALSE), ROUNDS, { 0 } };
+      posts[i] = (ConcurrentPost) { url, get_hub ()->admin, g_string_free (body, FALSE), sent, ROUNDS,
+                                    { 0 }, { 0 } };
     }
   for (i = 0; i < N_THREADS; i++)
     threads[i] = g_thread_new ("post", concurrent_post_thread, &posts[i]);
@@ -409,8 +433,12 @@ test_concurrent_batches (void)
     {
       /* re-sending an identical batch is accepted */
       for (j = 0; j < ROUNDS; j++)
-        g_assert_cmpuint (posts[i].status[j], ==, i == 0 ? 409 : 200);
+        {
+          g_assert_cmpuint (posts[i].status[j], ==, i == 0 ? 409 : 200);
+          g_assert_true (posts[i].answer_ok[j] == (i != 0));
+        }
       g_free (posts[i].body);
+      g_ptr_array_unref (posts[i].ids);
     }
 
   list = query_path ("verb", verb, "limit", "500", NULL);
