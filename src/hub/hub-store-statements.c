@@ -47,6 +47,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StmtJson, json_object_put)
  * writer waits without work before merging however few wait */
 #define MERGE_LINKS_DEFAULT 20000
 #define MERGE_IDLE_US (1 * G_USEC_PER_SEC)
+/* SQLite: how long the WAL may grow before the writer starts it over (see
+ * maintenance_thread(); SHUYUAN_HUB_WAL_LIMIT_BYTES overrides, for tests). Below the
+ * journal_size_limit of hub-db-sqlite.c, so the WAL file keeps its blocks from one round to
+ * the next. */
+#define WAL_LIMIT_DEFAULT (32 * 1024 * 1024)
+#define PAGE_FRAME_BYTES (4096 + 24)   /* a WAL frame: SQLite's default page and its header */
 
 const char hub_schema_statements_v1[] =
   "CREATE TABLE statements (\n"
@@ -501,6 +507,9 @@ typedef struct
   GCond     checkpoint_wake;
   gboolean  checkpoint_wanted;
   gsize     wal_bytes;     /* written since the last checkpoint was asked for (estimate) */
+  gsize     wal_limit;     /* SQLite: the WAL's size at which the writer catches up */
+  gboolean  wal_catch_up;  /* SQLite: the WAL is past wal_limit, the writer's turn */
+  guint64   n_catch_ups, n_catch_ups_short;  /* for g_debug() */
   guint64   rows_written;  /* PostgreSQL: statements written by this process */
   guint64   rows_analyzed; /* PostgreSQL: rows_written when ANALYZE was last asked for */
   gint64    last_stored_us;
@@ -1529,6 +1538,65 @@ maybe_merge_recent_links (Writer   *writer,
     g_warning ("merging the recent statement links: %s", error->message);
 }
 
+/* SQLite: PRAGMA wal_checkpoint(PASSIVE) on @db: copies into the database what the WAL
+ * holds and no reader still needs, without waiting for anyone. @log and @copied: the frames
+ * (pages) in the WAL and those of them in the database now; both -1 when another
+ * connection's checkpoint was running. */
+static gboolean
+checkpoint_wal (HubDb   *db,
+                gint64  *log,
+                gint64  *copied,
+                GError **error)
+{
+  HubDbStmt *stmt = hub_db_prepare (db, "PRAGMA wal_checkpoint(PASSIVE)", error);
+  gboolean ok = stmt != NULL && hub_db_step (stmt, error);
+
+  *log = *copied = -1;
+  if (ok && hub_db_column_int64 (stmt, 0) == 0)
+    {
+      *log = hub_db_column_int64 (stmt, 1);
+      *copied = hub_db_column_int64 (stmt, 2);
+    }
+  if (stmt != NULL)
+    hub_db_reset (stmt);
+  return ok;
+}
+
+/* SQLite, writer thread, between transactions: when the checkpointer found the WAL past its
+ * limit, copies its last frames too. The checkpointer copies from its own connection while
+ * the writer appends, so it never catches up with a writer that never pauses, and SQLite
+ * starts the WAL over (at the writer's next commit) only once every frame is in the
+ * database: without this the WAL grew by ~5 KiB a statement for as long as statements came
+ * (1.4 GB over a 30-second benchmark), and each commit wrote new blocks at its end, which
+ * the kernel zeroes first (a quarter of the writer's time). The copy here is short (the
+ * frames written since the checkpointer's pass) and no commit can come between it and the
+ * writer's next transaction. */
+static void
+catch_up_wal (Writer *writer,
+              HubDb  *db)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 log, copied;
+  gboolean wanted;
+
+  g_mutex_lock (&writer->lock);
+  wanted = writer->wal_catch_up;
+  writer->wal_catch_up = FALSE;
+  g_mutex_unlock (&writer->lock);
+  if (!wanted)
+    return;
+  if (!checkpoint_wal (db, &log, &copied, &error))
+    {
+      g_debug ("WAL checkpoint by the writer: %s", error->message);
+      return;
+    }
+  writer->n_catch_ups++;
+  /* a reader's snapshot still needs some frames, or the checkpointer was copying: the
+   * checkpointer's next pass asks again */
+  if (log < 0 || copied < log)
+    writer->n_catch_ups_short++;
+}
+
 static gpointer
 writer_thread (gpointer data)
 {
@@ -1618,7 +1686,8 @@ writer_thread (gpointer data)
       writer->last_stored_us = writer->next_stored_us;
       if (ok && writer->checkpointer != NULL && hub_store_engine (writer->store) == HUB_DB_SQLITE)
         {
-          /* about 4 MiB of statements since the last checkpoint */
+          /* about an eighth of the WAL's limit since the last checkpoint (4 MiB of
+           * statements: each writes about 7 times its text into the WAL) */
           for (i = 0; i < jobs->len; i++)
             {
               HubStatementBatch *batch = ((WriteJob *) g_ptr_array_index (jobs, i))->batch;
@@ -1629,7 +1698,7 @@ writer_thread (gpointer data)
               for (k = 0; k < batch->rows->len; k++)
                 writer->wal_bytes += strlen (((HubStatementRow *) g_ptr_array_index (batch->rows, k))->text) + 512;
             }
-          if (writer->wal_bytes > 4 * 1024 * 1024)
+          if (writer->wal_bytes > writer->wal_limit / 8)
             {
               writer->wal_bytes = 0;
               writer->checkpoint_wanted = TRUE;
@@ -1671,13 +1740,17 @@ writer_thread (gpointer data)
 
       /* after the answers: the requests written do not wait for it */
       if (db != NULL && hub_db_engine (db) == HUB_DB_SQLITE)
-        maybe_merge_recent_links (writer, FALSE);
+        {
+          maybe_merge_recent_links (writer, FALSE);
+          catch_up_wal (writer, db);
+        }
     }
   return NULL;
 }
 
 /* SQLite: copies the WAL into the database after about 4 MiB of commits, so that the
  * writer's commits only append to the WAL. PASSIVE: never waits for readers or the writer.
+ * Past the WAL's limit it leaves the last frames to the writer (catch_up_wal()).
  *
  * PostgreSQL: ANALYZE of the statement tables after the writer wrote many rows. Without
  * statistics (a table filled within autovacuum's nap, e.g. an import or a new hub) the
@@ -1710,8 +1783,16 @@ maintenance_thread (gpointer data)
       db = hub_store_db (writer->store, &error);
       if (sqlite)
         {
-          if (db == NULL || !hub_db_exec (db, "PRAGMA wal_checkpoint(PASSIVE)", &error))
+          gint64 log, copied;
+
+          if (db == NULL || !checkpoint_wal (db, &log, &copied, &error))
             g_debug ("WAL checkpoint: %s", error != NULL ? error->message : "no connection");
+          else if (log * (gint64) PAGE_FRAME_BYTES > (gint64) writer->wal_limit)
+            {
+              g_mutex_lock (&writer->lock);
+              writer->wal_catch_up = TRUE;
+              g_mutex_unlock (&writer->lock);
+            }
           g_usleep (20000);
         }
       else if (db == NULL
@@ -1737,10 +1818,12 @@ writer_free (gpointer data)
   g_mutex_unlock (&writer->lock);
   g_thread_join (writer->thread);
   g_debug ("statement writer: %" G_GUINT64_FORMAT " requests in %" G_GUINT64_FORMAT
-           " transactions, %.2f ms each to write, commit and answer (%.2f ms the commit)",
+           " transactions, %.2f ms each to write, commit and answer (%.2f ms the commit); "
+           "%" G_GUINT64_FORMAT " WAL catch-ups (%" G_GUINT64_FORMAT " short)",
            writer->n_jobs, writer->n_groups,
            writer->written_us / 1000.0 / MAX (writer->n_groups, 1),
-           writer->commit_us / 1000.0 / MAX (writer->n_groups, 1));
+           writer->commit_us / 1000.0 / MAX (writer->n_groups, 1),
+           writer->n_catch_ups, writer->n_catch_ups_short);
   if (writer->checkpointer != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -1776,12 +1859,16 @@ get_writer (HubStore *store)
       writer->known_activities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       writer->recent_links = -1;
       writer->merge_links = MERGE_LINKS_DEFAULT;
+      writer->wal_limit = WAL_LIMIT_DEFAULT;
       {
         const char *env = g_getenv ("SHUYUAN_HUB_LINK_MERGE_ROWS");
         guint64 value;
 
         if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1, G_MAXUINT, &value, NULL))
           writer->merge_links = (guint) value;
+        env = g_getenv ("SHUYUAN_HUB_WAL_LIMIT_BYTES");
+        if (env != NULL && g_ascii_string_to_unsigned (env, 10, 65536, G_MAXUINT32, &value, NULL))
+          writer->wal_limit = (gsize) value;
       }
       g_cond_init (&writer->checkpoint_wake);
       writer->checkpointer = g_thread_new ("statement-upkeep", maintenance_thread, writer);
