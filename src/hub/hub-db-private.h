@@ -53,6 +53,9 @@ typedef struct
   void        (*reset)          (HubDbStmt *stmt, gboolean clear_bindings);
   /* optional: binds @value without copying it (hub_db_bind_text_static()) */
   void        (*bind_text_static) (HubDbStmt *stmt, int index, const char *value);
+  /* optional (SQLite): hub_db_track_wal() and hub_db_wal_frames() */
+  void        (*track_wal)      (HubDb *db);
+  gint64      (*wal_frames)     (HubDb *db);
 } HubDbClass;
 
 struct _HubDb

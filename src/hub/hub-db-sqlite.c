@@ -24,6 +24,7 @@ typedef struct
   HubDb    parent;
   sqlite3 *db;
   char    *path;
+  gint64   wal_frames;  /* after the last commit, once tracked (hub_db_track_wal()) */
 } SqliteDb;
 
 typedef struct
@@ -148,6 +149,35 @@ sqlite_bind_text (HubDbStmt  *hstmt,
                   const char *value)
 {
   sqlite3_bind_text (((SqliteStmt *) hstmt)->stmt, index, value, -1, SQLITE_TRANSIENT);
+}
+
+/* SQLite calls this after each commit of the connection, with the frames now in the WAL.
+ * It takes the place of the automatic checkpoint (which is such a hook). */
+static int
+wal_hook (void       *data,
+          sqlite3    *db,
+          const char *schema,
+          int         frames)
+{
+  SqliteDb *self = data;
+
+  self->wal_frames = frames;
+  return SQLITE_OK;
+}
+
+static void
+sqlite_track_wal (HubDb *db)
+{
+  SqliteDb *self = (SqliteDb *) db;
+
+  self->wal_frames = -1;
+  sqlite3_wal_hook (self->db, wal_hook, self);
+}
+
+static gint64
+sqlite_wal_frames (HubDb *db)
+{
+  return ((SqliteDb *) db)->wal_frames;
 }
 
 static void
@@ -285,6 +315,8 @@ static const HubDbClass sqlite_class = {
   .set_lock_timeout = sqlite_set_lock_timeout,
   .bind_text = sqlite_bind_text,
   .bind_text_static = sqlite_bind_text_static,
+  .track_wal = sqlite_track_wal,
+  .wal_frames = sqlite_wal_frames,
   .bind_int64 = sqlite_bind_int64,
   .bind_blob = sqlite_bind_blob,
   .bind_null = sqlite_bind_null,
@@ -354,6 +386,7 @@ _hub_db_sqlite_open (const char  *data_dir,
   self = g_new0 (SqliteDb, 1);
   self->db = db;
   self->path = g_steal_pointer (&path);
+  self->wal_frames = -1;
   _hub_db_init (&self->parent, &sqlite_class);
   return &self->parent;
 }

@@ -356,6 +356,23 @@ hub_db_in_transaction (HubDb *db)
   return db->klass->in_transaction (db);
 }
 
+void
+hub_db_track_wal (HubDb *db)
+{
+  g_return_if_fail (db != NULL);
+
+  if (db->klass->track_wal != NULL)
+    db->klass->track_wal (db);
+}
+
+gint64
+hub_db_wal_frames (HubDb *db)
+{
+  g_return_val_if_fail (db != NULL, -1);
+
+  return db->klass->wal_frames != NULL ? db->klass->wal_frames (db) : -1;
+}
+
 static gboolean
 savepoint_name_ok (const char *name)
 {

@@ -117,6 +117,13 @@ gboolean     hub_db_commit        (HubDb        *db,
 /* Never fails loudly: used on error paths. */
 void         hub_db_rollback      (HubDb        *db);
 gboolean     hub_db_in_transaction (HubDb       *db);
+/* SQLite: from now on this connection counts the frames in the WAL after each of its
+ * commits, and checkpoints no more by itself (its checkpoints become the caller's job).
+ * Nothing on PostgreSQL. */
+void         hub_db_track_wal     (HubDb        *db);
+/* The frames (pages) in the WAL after this connection's last commit since
+ * hub_db_track_wal(); -1 on PostgreSQL or before any. */
+gint64       hub_db_wal_frames    (HubDb        *db);
 /* Savepoints inside a transaction (name: [a-z_]+). */
 gboolean     hub_db_savepoint     (HubDb        *db,
                                    const char   *name,

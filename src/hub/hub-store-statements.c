@@ -506,7 +506,7 @@ typedef struct
   GThread  *checkpointer;
   GCond     checkpoint_wake;
   gboolean  checkpoint_wanted;
-  gsize     wal_bytes;     /* written since the last checkpoint was asked for (estimate) */
+  gint64    wal_asked;     /* SQLite: frames in the WAL when a checkpoint was last asked for */
   gsize     wal_limit;     /* SQLite: the WAL's size at which the writer catches up */
   gboolean  wal_catch_up;  /* SQLite: the WAL is past wal_limit, the writer's turn */
   guint64   n_catch_ups, n_catch_ups_short;  /* for g_debug() */
@@ -1666,7 +1666,8 @@ writer_thread (gpointer data)
            * uses no savepoints and no statements that need a statement journal on SQLite:
            * see write_group() and sql_text().) */
           g_autoptr(GError) ignored = NULL;
-          hub_db_exec (db, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0", &ignored);
+          hub_db_exec (db, "PRAGMA cache_size = -16384", &ignored);
+          hub_db_track_wal (db);
           count_recent_links (writer, db);
           tuned = TRUE;
         }
@@ -1686,21 +1687,16 @@ writer_thread (gpointer data)
       writer->last_stored_us = writer->next_stored_us;
       if (ok && writer->checkpointer != NULL && hub_store_engine (writer->store) == HUB_DB_SQLITE)
         {
-          /* about an eighth of the WAL's limit since the last checkpoint (4 MiB of
-           * statements: each writes about 7 times its text into the WAL) */
-          for (i = 0; i < jobs->len; i++)
-            {
-              HubStatementBatch *batch = ((WriteJob *) g_ptr_array_index (jobs, i))->batch;
-              guint k;
+          /* a checkpoint each time an eighth of the WAL's limit was added to it (4 MiB: a
+           * commit adds 8-10 pages, and a statement in a batch of 500 half a page, so
+           * about 120 statements one by one or 1,900 in batches) */
+          gint64 frames = db != NULL ? hub_db_wal_frames (db) : -1;
 
-              if (batch->status != 0)
-                continue;
-              for (k = 0; k < batch->rows->len; k++)
-                writer->wal_bytes += strlen (((HubStatementRow *) g_ptr_array_index (batch->rows, k))->text) + 512;
-            }
-          if (writer->wal_bytes > writer->wal_limit / 8)
+          if (frames >= 0 && frames < writer->wal_asked)
+            writer->wal_asked = 0;  /* the WAL started over */
+          if (frames >= 0 && (frames - writer->wal_asked) * PAGE_FRAME_BYTES > (gint64) writer->wal_limit / 8)
             {
-              writer->wal_bytes = 0;
+              writer->wal_asked = frames;
               writer->checkpoint_wanted = TRUE;
               g_cond_signal (&writer->checkpoint_wake);
             }
