@@ -599,6 +599,45 @@ test_statement_cache (void)
   g_assert_cmpuint (_hub_db_n_cached (db), ==, cached + 3);
 }
 
+/* SQLite: a tracked connection reports the WAL's frames after each of its commits, and no
+ * longer checkpoints by itself; PostgreSQL has no such count. */
+static void
+test_wal_frames (void)
+{
+  g_autofree char *target = new_target ();
+  g_autoptr(HubDb) db = open_db (target);
+  g_autoptr(GError) error = NULL;
+  gint64 first, second;
+
+  exec_ok (db, "CREATE TABLE wal_rows (body TEXT)");
+  g_assert_cmpint (hub_db_wal_frames (db), ==, -1);
+  hub_db_track_wal (db);
+  g_assert_cmpint (hub_db_wal_frames (db), ==, -1);
+  if (on_postgresql ())
+    {
+      exec_ok (db, "INSERT INTO wal_rows (body) VALUES (repeat('a', 3000))");
+      g_assert_cmpint (hub_db_wal_frames (db), ==, -1);
+      return;
+    }
+  exec_ok (db, "INSERT INTO wal_rows (body) VALUES (printf('%.3000c', 'a'))");
+  first = hub_db_wal_frames (db);
+  g_assert_cmpint (first, >, 0);
+  for (int i = 0; i < 11; i++)
+    exec_ok (db, "INSERT INTO wal_rows (body) SELECT body FROM wal_rows");
+  second = hub_db_wal_frames (db);
+  /* 2,048 rows of 3,000 bytes: at least one page each, and no automatic checkpoint
+   * started the WAL over (it would have at 1,000 frames) */
+  g_assert_cmpint (second, >=, first + 2048);
+  {
+    HubDbStmt *stmt = hub_db_prepare (db, "PRAGMA wal_checkpoint(PASSIVE)", &error);
+
+    g_assert_no_error (error);
+    g_assert_true (hub_db_step (stmt, &error));
+    g_assert_cmpint (hub_db_column_int64 (stmt, 1), ==, second);
+    hub_db_reset (stmt);
+  }
+}
+
 static void
 test_transactions (void)
 {
@@ -1094,6 +1133,7 @@ main (int    argc,
   g_test_add_func ("/hub-db/round-trip", test_round_trip);
   g_test_add_func ("/hub-db/statement-cache", test_statement_cache);
   g_test_add_func ("/hub-db/transactions", test_transactions);
+  g_test_add_func ("/hub-db/wal-frames", test_wal_frames);
   g_test_add_func ("/hub-db/markers", test_markers);
   g_test_add_func ("/hub-db/connect-errors", test_connect_errors);
   g_test_add_func ("/hub-db/store/threads", test_store_threads);
