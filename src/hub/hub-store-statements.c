@@ -205,6 +205,8 @@ hub_statement_batch_free (HubStatementBatch *batch)
     return;
   g_ptr_array_unref (batch->rows);
   g_ptr_array_unref (batch->attachments);
+  if (batch->tree != NULL)
+    json_object_put (batch->tree);
   g_free (batch->message);
   g_free (batch);
 }

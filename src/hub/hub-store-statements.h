@@ -87,6 +87,11 @@ typedef struct
 {
   GPtrArray *rows;          /* HubStatementRow */
   GPtrArray *attachments;   /* HubAttachmentPart */
+  /* The parsed request the rows' definitions belong to, or NULL: the batch keeps it, so
+   * that the thread that parsed it does not free it (and so change the counts of objects
+   * the rows share) while the writer takes and drops references to them. json-c's
+   * reference counts are not atomic. */
+  json_object *tree;
   HubRole    role;
   gint64     org_id;        /* the principal's organisation (devices) */
   /* filled by the writer */

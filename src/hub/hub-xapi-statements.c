@@ -1235,6 +1235,7 @@ handle_write (Ctx        *ctx,
     }
   g_ptr_array_extend_and_steal (batch->attachments, g_steal_pointer (&parts));
   parts = g_ptr_array_new ();
+  batch->tree = json_object_get (root);
 
   reply = g_new0 (WriteReply, 1);
   reply->req = req;
