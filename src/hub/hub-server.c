@@ -52,6 +52,9 @@ struct _HubServer
   gboolean         own_log;
   guint            in_flight;     /* requests between their headers and their end; main
                                      context only */
+  guint            unanswered;    /* jobs given to a worker whose answer has not reached
+                                     the main context yet (a suspended request's may be
+                                     on the statement writer's thread); main context only */
   gboolean         shutting_down;
   gboolean         closed;        /* disconnected or being freed: no more piece reads */
 
@@ -117,6 +120,9 @@ typedef struct
   gboolean           xapi;
   /* filled by the worker */
   HubPrincipal      *principal;
+  /* the answer came from another thread than a worker (the statement writer's): the
+   * main context compresses it, not that thread (see job_answer()) */
+  gboolean           compress_on_main;
 
   /* A streamed response (hub_respond_stream), once its headers are set. Then the job
    * lives until its message has finished and no piece read is under way, and each push
@@ -1042,6 +1048,16 @@ job_finish (gpointer data)
   SoupMessageHeadersIter iter;
   const char *name, *value;
 
+  job->server->unanswered--;
+  if (job->server->closed)
+    {
+      /* after the shutdown's timeout: the connection is gone (the statements, if that is
+       * what the request was, are written all the same) */
+      job_free (job);
+      return G_SOURCE_REMOVE;
+    }
+  if (job->compress_on_main)
+    gzip_response (&job->req);
   if (state != NULL && job->principal != NULL)
     state->principal = g_strdup (job->principal->name);
 
@@ -1102,8 +1118,12 @@ job_finish (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Set on the request workers' threads (see pool_func()). */
+static GPrivate on_worker = G_PRIVATE_INIT (NULL);
+
 /* The answer is complete (see hub_request_suspend()): on the worker, or on the thread that
- * resumed it. */
+ * resumed it. A suspended request is mostly resumed by the statement writer, whose time
+ * is every other request's wait: there the compression is left to the main context. */
 static void
 job_answer (gpointer data)
 {
@@ -1112,7 +1132,10 @@ job_answer (gpointer data)
 
   if (req->status == 0)
     hub_respond_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the handler gave no answer");
-  gzip_response (req);
+  if (g_private_get (&on_worker) != NULL)
+    gzip_response (req);
+  else
+    job->compress_on_main = TRUE;
   sy_main_context_post (job->server->context, job_finish, job, NULL);
 }
 
@@ -1122,6 +1145,7 @@ pool_func (gpointer data,
 {
   Job *job = data;
 
+  g_private_set (&on_worker, GINT_TO_POINTER (1));
   worker_run (job);
   /* the first piece of a streamed body now, while an error can still be a 500 */
   if (job->req.stream_read != NULL && !job->req.is_head && job->req.stream_length > 0)
@@ -1416,6 +1440,7 @@ server_callback (SoupServer        *soup,
   job->req.base_url = request_base_url (server, msg);
 
   soup_server_message_pause (msg);
+  server->unanswered++;
   g_thread_pool_push (server->pool, job, NULL);
 }
 
@@ -1734,6 +1759,10 @@ hub_server_free (HubServer *server)
   server->closed = TRUE;  /* streams read no further pieces */
   if (server->pool != NULL)
     g_thread_pool_free (server->pool, FALSE, TRUE);
+  /* suspended requests: their answers come from the statement writer, which writes what
+   * it was given before the store stops, and post to this context */
+  while (server->unanswered > 0)
+    g_main_context_iteration (server->context, TRUE);
   if (server->stream_pool != NULL)
     g_thread_pool_free (server->stream_pool, FALSE, TRUE);
   /* jobs that finished on the way out */

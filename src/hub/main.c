@@ -34,6 +34,7 @@ static const char usage[] =
   "  shuyuan-hub serve [--data-dir DIR | --db URL] --listen ADDR [--tls-cert FILE --tls-key FILE]\n"
   "                    [--max-body BYTES] [--rate-limit N] [--access-log FILE|-]\n"
   "                    [--public-url URL] [--workers N] [--trust-proxy]\n"
+  "                    [--shutdown-timeout SECONDS]\n"
   "  shuyuan-hub user add NAME --role coordinator|admin [--org NAME] [--data-dir DIR | --db URL]\n"
   "  shuyuan-hub enrol-code --org NAME [--expires 30m|24h|7d] [--data-dir DIR | --db URL]\n"
   "  shuyuan-hub migrate [--data-dir DIR | --db URL]\n"
@@ -165,7 +166,7 @@ cmd_serve (int    argc,
   HubServer *server;
   char *listen = NULL, *tls_cert = NULL, *tls_key = NULL, *access_log = NULL;
   char *public_url = NULL, *max_body = NULL;
-  int rate_limit = -1, workers = -1;
+  int rate_limit = -1, workers = -1, shutdown_timeout = 30;
   gboolean trust_proxy = FALSE;
   int status = 0;
   guint sigterm, sigint;
@@ -179,6 +180,7 @@ cmd_serve (int    argc,
     { "public-url", 0, 0, G_OPTION_ARG_STRING, &public_url, NULL, NULL },
     { "workers", 0, 0, G_OPTION_ARG_INT, &workers, NULL, NULL },
     { "trust-proxy", 0, 0, G_OPTION_ARG_NONE, &trust_proxy, NULL, NULL },
+    { "shutdown-timeout", 0, 0, G_OPTION_ARG_INT, &shutdown_timeout, NULL, NULL },
     { NULL }
   };
 
@@ -223,6 +225,11 @@ cmd_serve (int    argc,
     }
   if (workers > 0)
     config.workers = (guint) workers;
+  if (shutdown_timeout < 0 || shutdown_timeout > 3600)
+    {
+      hub_config_clear (&config);
+      return usage_error ("--shutdown-timeout wants seconds, from 0 to 3600");
+    }
   if ((tls_cert == NULL) != (tls_key == NULL))
     {
       hub_config_clear (&config);
@@ -264,7 +271,9 @@ cmd_serve (int    argc,
   signal (SIGINT, SIG_IGN);
 
   g_printerr ("shuyuan-hub: stopping; finishing the requests in flight\n");
-  hub_server_shutdown (server, 30000);
+  /* then hub_server_free() still waits for the statements handed to the writer: what a
+   * client was told nothing about yet is written or refused, never left half-done */
+  hub_server_shutdown (server, (guint) shutdown_timeout * 1000);
   hub_server_free (server);
   g_clear_pointer (&store, hub_store_free);
   hub_config_clear (&config);

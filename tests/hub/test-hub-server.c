@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "hub-db.h"
 #include "hub-server.h"
 #include "hub-test-util.h"
 
@@ -536,6 +537,80 @@ test_sigterm (void)
   hub_test_hub_stop (hub);
 }
 
+/* A statement that waits for the database when the shutdown's timeout passes is still
+ * written, and the hub still exits cleanly: the writer answers on its own thread, and the
+ * server must outlive that answer. The test holds the database's write lock (SQLite) or a
+ * lock on the statements table (PostgreSQL) to keep the writer waiting past the timeout. */
+typedef struct
+{
+  const char *url;
+  const char *auth;
+  const char *body;
+} LatePost;
+
+static gpointer
+late_post_thread (gpointer data)
+{
+  LatePost *post = data;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", post->url);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) post->auth, strlen (post->auth));
+  g_autofree char *authorization = g_strdup_printf ("Basic %s", encoded);
+  g_autoptr(GBytes) request = g_bytes_new_static (post->body, strlen (post->body));
+  g_autoptr(GBytes) response = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", authorization);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Experience-API-Version", "1.0.3");
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  /* the connection closes before the answer: what counts is the statement, and the hub */
+  response = soup_session_send_and_read (session, msg, NULL, NULL);
+  return NULL;
+}
+
+static void
+test_sigterm_writer_waiting (void)
+{
+  HubTestHub *hub = hub_test_hub_start (NULL, "--shutdown-timeout", "1", NULL);
+  g_autofree char *target = g_strdup (hub->target);
+  g_autofree char *url = g_strconcat (hub->url, "/xapi/statements", NULL);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *body = g_strdup_printf ("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:late@example.com\"},"
+                                           "\"verb\":{\"id\":\"http://example.com/verbs/late\"},"
+                                           "\"object\":{\"id\":\"http://example.com/act/late\"}}", id);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HubDb) db = hub_db_open (target, &error);
+  LatePost post = { url, hub->admin, body };
+  HubDbStmt *stmt;
+  GThread *thread;
+
+  g_assert_no_error (error);
+  g_assert_true (hub_db_begin (db, &error));
+  g_assert_no_error (error);
+  if (hub_db_engine (db) == HUB_DB_POSTGRESQL)
+    {
+      g_assert_true (hub_db_exec (db, "LOCK TABLE statements IN EXCLUSIVE MODE", &error));
+      g_assert_no_error (error);
+    }
+
+  thread = g_thread_new ("late-post", late_post_thread, &post);
+  g_usleep (500 * 1000);  /* the statement reaches the writer, which waits for the lock */
+  g_subprocess_send_signal (hub->process, SIGTERM);
+  g_usleep (2 * G_USEC_PER_SEC);  /* past the shutdown's timeout */
+  hub_db_rollback (db);
+
+  /* exits 0 (asserted by stop), with no critical on the way (the tests run with
+   * G_DEBUG=fatal-criticals, which the hub inherits) */
+  hub_test_hub_stop (hub);
+  g_thread_join (thread);
+
+  stmt = hub_db_prepare (db, "SELECT count(*) FROM statements WHERE id = $1", &error);
+  g_assert_no_error (error);
+  hub_db_bind_text (stmt, 1, id);
+  g_assert_true (hub_db_step (stmt, &error));
+  g_assert_cmpint (hub_db_column_int64 (stmt, 0), ==, 1);
+  hub_db_reset (stmt);
+}
+
 /* The hub's open client connections: sockets in /proc/net/tcp whose local port is the
  * hub's and whose state is ESTABLISHED (01) or CLOSE-WAIT (08). (Counting the process's
  * descriptors would also count its database connections, which come and go.) */
@@ -758,6 +833,7 @@ main (int    argc,
   g_test_add_func ("/hub/server/access-log", test_access_log);
   g_test_add_func ("/hub/server/closed-connections", test_closed_connections);
   g_test_add_func ("/hub/server/sigterm", test_sigterm);
+  g_test_add_func ("/hub/server/sigterm-writer-waiting", test_sigterm_writer_waiting);
   g_test_add_func ("/hub/server/tls", test_tls);
   g_test_add_func ("/hub/server/proxy", test_proxy);
   g_test_add_func ("/hub/server/usage", test_usage);

@@ -1459,6 +1459,48 @@ test_gzip_responses (void)
   g_assert_true (json_object_object_get_ex (extensions, "https://shuyuan.invalid/xapi/gzip-requests", &flag));
   g_assert_true (json_object_is_type (flag, json_type_boolean));
   g_assert_true (json_object_get_boolean (flag));
+
+  /* the answer to a POST comes from the statement writer's thread, and is compressed all
+   * the same: 40 ids are over 1 KiB */
+  {
+    g_autofree char *url = g_strconcat (get_hub ()->url, "/xapi/statements", NULL);
+    g_autofree char *encoded = g_base64_encode ((const guchar *) the_hub->admin, strlen (the_hub->admin));
+    g_autofree char *authorization = g_strdup_printf ("Basic %s", encoded);
+    g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+    g_autoptr(GString) body = g_string_new ("[");
+    g_autoptr(GBytes) request = NULL, answer = NULL;
+    g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *answer_text = NULL;
+    SoupMessageHeaders *request_headers = soup_message_get_request_headers (msg);
+
+    for (guint i = 0; i < 40; i++)
+      {
+        g_autofree char *id = uuid ();
+        g_autofree char *one = statement (id, "gz-post@example.com", verb, "http://example.com/act/gz", "");
+
+        g_string_append_printf (body, "%s%s", i > 0 ? "," : "", one);
+        g_ptr_array_add (ids, g_steal_pointer (&id));
+      }
+    g_string_append_c (body, ']');
+    request = g_bytes_new (body->str, body->len);
+    soup_message_headers_replace (request_headers, "Authorization", authorization);
+    soup_message_headers_replace (request_headers, "X-Experience-API-Version", "1.0.3");
+    soup_message_headers_replace (request_headers, "Accept-Encoding", "gzip");
+    soup_message_set_request_body_from_bytes (msg, "application/json", request);
+    answer = soup_session_send_and_read (session, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+    headers = soup_message_get_response_headers (msg);
+    g_assert_cmpstr (soup_message_headers_get_one (headers, "Content-Encoding"), ==, "gzip");
+    g_assert_cmpint (soup_message_headers_get_content_length (headers), ==, g_bytes_get_size (answer));
+    answer_text = gunzip (answer);
+    {
+      g_autoptr(GBytes) unpacked_answer = g_bytes_new (answer_text, strlen (answer_text));
+
+      g_assert_true (answer_has_ids (unpacked_answer, ids));
+    }
+  }
 }
 
 /* Links (agent, activity) first land in statement_links_recent and move into the keyed
