@@ -1439,6 +1439,13 @@ server_callback (SoupServer        *soup,
   job->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
   job->req.base_url = request_base_url (server, msg);
 
+  if (server->pool == NULL)
+    {
+      /* being freed: no worker takes requests any more */
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      job_free (job);
+      return;
+    }
   soup_server_message_pause (msg);
   server->unanswered++;
   g_thread_pool_push (server->pool, job, NULL);
@@ -1758,7 +1765,7 @@ hub_server_free (HubServer *server)
 
   server->closed = TRUE;  /* streams read no further pieces */
   if (server->pool != NULL)
-    g_thread_pool_free (server->pool, FALSE, TRUE);
+    g_thread_pool_free (g_steal_pointer (&server->pool), FALSE, TRUE);
   /* suspended requests: their answers come from the statement writer, which writes what
    * it was given before the store stops, and post to this context */
   while (server->unanswered > 0)
