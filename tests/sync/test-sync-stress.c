@@ -72,25 +72,57 @@ typedef enum
 
 static const char *step_names[N_STEPS] = { "start", "push", "pull", "download", "other" };
 
+/* The step a progress line says a run is in: push, pull or download, else "other" (the
+ * learners' registration before the push, the catalog between pull and download, the
+ * installation after it). */
+static Step
+line_step (const char *line)
+{
+  if (g_str_has_prefix (line, "Sending records"))
+    return STEP_PUSH;
+  if (g_str_has_prefix (line, "Receiving records"))
+    return STEP_PULL;
+  if (g_str_has_prefix (line, "Downloading"))
+    return STEP_DOWNLOAD;
+  return STEP_OTHER;
+}
+
+static GStrv
+log_lines (const char *log_path)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (log_path, &text, NULL, NULL) || *g_strstrip (text) == '\0')
+    return NULL;
+  return g_strsplit (text, "\n", -1);
+}
+
 /* Where a killed run was, from the last progress line it printed. */
 static Step
 last_step (const char *log_path)
 {
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  guint n;
+  g_auto(GStrv) lines = log_lines (log_path);
 
-  if (!g_file_get_contents (log_path, &text, NULL, NULL) || *g_strstrip (text) == '\0')
-    return STEP_START;
-  lines = g_strsplit (text, "\n", -1);
-  n = g_strv_length (lines);
-  if (g_str_has_prefix (lines[n - 1], "Sending records"))
-    return STEP_PUSH;
-  if (g_str_has_prefix (lines[n - 1], "Receiving records"))
-    return STEP_PULL;
-  if (g_str_has_prefix (lines[n - 1], "Downloading"))
-    return STEP_DOWNLOAD;
-  return STEP_OTHER;
+  return lines != NULL ? line_step (lines[g_strv_length (lines) - 1]) : STEP_START;
+}
+
+/* How far a run got among push, pull and download (they come in that order): the latest
+ * of them it printed a line for. (The "other" lines say nothing of it: one comes before
+ * the push.) */
+static Step
+reached_step (const char *log_path)
+{
+  g_auto(GStrv) lines = log_lines (log_path);
+  Step reached = STEP_START;
+
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    {
+      Step step = line_step (lines[i]);
+
+      if (step != STEP_OTHER && step > reached)
+        reached = step;
+    }
+  return reached;
 }
 
 static void
@@ -129,7 +161,7 @@ run_cli_sync_full (Pc       *pc,
   g_assert_no_error (error);
   g_subprocess_wait_async (cli, NULL, on_exited, &exited);
   /* the kill's random delay counts from the moment the run reaches @target */
-  while (kill_after_ms > 0 && !exited && last_step (log) < target)
+  while (kill_after_ms > 0 && !exited && reached_step (log) < target)
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (500);
   deadline = g_get_monotonic_time () + (kill_after_ms ? kill_after_ms : 300000) * 1000;
