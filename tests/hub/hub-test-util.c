@@ -383,6 +383,30 @@ hub_test_request (HubTestHub  *hub,
   return &response->pub;
 }
 
+SoupMessage *
+hub_test_post_json (SoupSession *session,
+                    const char  *url,
+                    const char  *auth,
+                    const char  *body,
+                    gssize       body_len,
+                    const char  *accept_encoding,
+                    GBytes     **response)
+{
+  g_autofree char *encoded = g_base64_encode ((const guchar *) auth, strlen (auth));
+  g_autofree char *authorization = g_strdup_printf ("Basic %s", encoded);
+  g_autoptr(GBytes) request = g_bytes_new (body, body_len < 0 ? strlen (body) : (gsize) body_len);
+  SoupMessage *msg = soup_message_new ("POST", url);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+  soup_message_headers_replace (headers, "Authorization", authorization);
+  soup_message_headers_replace (headers, "X-Experience-API-Version", "1.0.3");
+  if (accept_encoding != NULL)
+    soup_message_headers_replace (headers, "Accept-Encoding", accept_encoding);
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  *response = soup_session_send_and_read (session, msg, NULL, NULL);
+  return msg;
+}
+
 HubTestResponse *
 hub_test_admin (HubTestHub  *hub,
                 const char  *method,

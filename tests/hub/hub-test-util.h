@@ -68,6 +68,19 @@ HubTestResponse *hub_test_request          (HubTestHub  *hub,
                                             gssize       body_len,
                                             const char  *first_header,
                                             ...) G_GNUC_NULL_TERMINATED;
+/* A POST of JSON (@body_len -1: up to the NUL) to @url as @auth ("name:secret", Basic),
+ * with X-Experience-API-Version 1.0.3, on @session: a session of the calling thread's own,
+ * for tests that post from several threads at once (hub_test_request() uses the hub's).
+ * @accept_encoding: sent as Accept-Encoding, or NULL for the session's own. Returns the
+ * message, for its status and response headers; the answer's body in @response (NULL when
+ * none came, e.g. the connection closed). */
+SoupMessage     *hub_test_post_json        (SoupSession *session,
+                                            const char  *url,
+                                            const char  *auth,
+                                            const char  *body,
+                                            gssize       body_len,
+                                            const char  *accept_encoding,
+                                            GBytes     **response);
 /* GET/PUT/POST/DELETE of JSON with the admin account, no extra headers. */
 HubTestResponse *hub_test_admin            (HubTestHub  *hub,
                                             const char  *method,

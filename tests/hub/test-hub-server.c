@@ -553,17 +553,11 @@ late_post_thread (gpointer data)
 {
   LatePost *post = data;
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", post->url);
-  g_autofree char *encoded = g_base64_encode ((const guchar *) post->auth, strlen (post->auth));
-  g_autofree char *authorization = g_strdup_printf ("Basic %s", encoded);
-  g_autoptr(GBytes) request = g_bytes_new_static (post->body, strlen (post->body));
   g_autoptr(GBytes) response = NULL;
-
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", authorization);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Experience-API-Version", "1.0.3");
-  soup_message_set_request_body_from_bytes (msg, "application/json", request);
   /* the connection closes before the answer: what counts is the statement, and the hub */
-  response = soup_session_send_and_read (session, msg, NULL, NULL);
+  g_autoptr(SoupMessage) msg = hub_test_post_json (session, post->url, post->auth, post->body, -1,
+                                                   NULL, &response);
+
   return NULL;
 }
 

@@ -357,20 +357,13 @@ concurrent_post_thread (gpointer data)
 {
   ConcurrentPost *cp = data;
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
-  g_autofree char *encoded = g_base64_encode ((const guchar *) cp->auth, strlen (cp->auth));
-  g_autofree char *authorization = g_strdup_printf ("Basic %s", encoded);
 
   for (guint i = 0; i < cp->rounds; i++)
     {
-      g_autoptr(SoupMessage) msg = soup_message_new ("POST", cp->url);
-      g_autoptr(GBytes) request = g_bytes_new (cp->body, strlen (cp->body));
       g_autoptr(GBytes) response = NULL;
-      SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+      g_autoptr(SoupMessage) msg = hub_test_post_json (session, cp->url, cp->auth, cp->body, -1,
+                                                       NULL, &response);
 
-      soup_message_headers_replace (headers, "Authorization", authorization);
-      soup_message_headers_replace (headers, "X-Experience-API-Version", "1.0.3");
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-      response = soup_session_send_and_read (session, msg, NULL, NULL);
       cp->status[i] = soup_message_get_status (msg);
       cp->answer_ok[i] = response != NULL && answer_has_ids (response, cp->ids);
     }
@@ -473,16 +466,12 @@ steady_post_thread (gpointer data)
   enum { PER_BATCH = 100 };
   SteadyPost *sp = data;
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
-  g_autofree char *encoded = g_base64_encode ((const guchar *) sp->auth, strlen (sp->auth));
-  g_autofree char *authorization = g_strdup_printf ("Basic %s", encoded);
 
   for (guint i = 0; i < sp->rounds; i++)
     {
-      g_autoptr(SoupMessage) msg = soup_message_new ("POST", sp->url);
+      g_autoptr(SoupMessage) msg = NULL;
       g_autoptr(GBytes) response = NULL;
-      GString *body = g_string_new ("[");
-      g_autoptr(GBytes) request = NULL;
-      SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+      g_autoptr(GString) body = g_string_new ("[");
 
       for (guint j = 0; j < PER_BATCH; j++)
         {
@@ -496,11 +485,7 @@ steady_post_thread (gpointer data)
           g_string_append_printf (body, "%s%s", j > 0 ? "," : "", one);
         }
       g_string_append_c (body, ']');
-      request = g_string_free_to_bytes (body);
-      soup_message_headers_replace (headers, "Authorization", authorization);
-      soup_message_headers_replace (headers, "X-Experience-API-Version", "1.0.3");
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-      response = soup_session_send_and_read (session, msg, NULL, NULL);
+      msg = hub_test_post_json (session, sp->url, sp->auth, body->str, body->len, NULL, &response);
       if (soup_message_get_status (msg) != 200)
         sp->failures++;
     }
@@ -1464,15 +1449,11 @@ test_gzip_responses (void)
    * the same: 40 ids are over 1 KiB */
   {
     g_autofree char *url = g_strconcat (get_hub ()->url, "/xapi/statements", NULL);
-    g_autofree char *encoded = g_base64_encode ((const guchar *) the_hub->admin, strlen (the_hub->admin));
-    g_autofree char *authorization = g_strdup_printf ("Basic %s", encoded);
-    g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+    g_autoptr(SoupMessage) msg = NULL;
     g_autoptr(GString) body = g_string_new ("[");
-    g_autoptr(GBytes) request = NULL, answer = NULL;
+    g_autoptr(GBytes) answer = NULL;
     g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-    g_autoptr(GError) error = NULL;
     g_autofree char *answer_text = NULL;
-    SoupMessageHeaders *request_headers = soup_message_get_request_headers (msg);
 
     for (guint i = 0; i < 40; i++)
       {
@@ -1483,13 +1464,8 @@ test_gzip_responses (void)
         g_ptr_array_add (ids, g_steal_pointer (&id));
       }
     g_string_append_c (body, ']');
-    request = g_bytes_new (body->str, body->len);
-    soup_message_headers_replace (request_headers, "Authorization", authorization);
-    soup_message_headers_replace (request_headers, "X-Experience-API-Version", "1.0.3");
-    soup_message_headers_replace (request_headers, "Accept-Encoding", "gzip");
-    soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    answer = soup_session_send_and_read (session, msg, NULL, &error);
-    g_assert_no_error (error);
+    msg = hub_test_post_json (session, url, the_hub->admin, body->str, body->len, "gzip", &answer);
+    g_assert_nonnull (answer);
     g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
     headers = soup_message_get_response_headers (msg);
     g_assert_cmpstr (soup_message_headers_get_one (headers, "Content-Encoding"), ==, "gzip");
